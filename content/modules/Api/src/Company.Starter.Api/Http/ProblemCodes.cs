@@ -1,0 +1,43 @@
+namespace Company.Starter.Api.Http;
+
+/// <summary>
+/// Stable, machine-readable <c>code</c> values of problem responses. Clients branch on these, never on titles or
+/// details, so a code is never renamed once shipped.
+/// </summary>
+public static class ProblemCodes
+{
+    public const string BadRequest = "bad_request";
+    public const string ValidationFailed = "validation_failed";
+    public const string InvalidCursor = "invalid_cursor";
+    public const string NotFound = "not_found";
+    public const string MethodNotAllowed = "method_not_allowed";
+    public const string Conflict = "conflict";
+    public const string PayloadTooLarge = "payload_too_large";
+    public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string RateLimited = "rate_limited";
+    public const string InternalError = "internal_error";
+    public const string DatabaseUnavailable = "database_unavailable";
+    public const string ServiceUnavailable = "service_unavailable";
+
+    /// <summary>The code a response gets when the code that produced it did not choose one.</summary>
+    public static string ForStatus(int status) => status switch
+    {
+        StatusCodes.Status404NotFound => NotFound,
+        StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
+        StatusCodes.Status409Conflict => Conflict,
+        StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
+        StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+        StatusCodes.Status429TooManyRequests => RateLimited,
+        StatusCodes.Status503ServiceUnavailable => ServiceUnavailable,
+        >= 500 => InternalError,
+        _ => BadRequest,
+    };
+
+    /// <summary>The design-token severity a frontend styles the message with: error, warning or info.</summary>
+    public static string SeverityFor(int status) => status switch
+    {
+        >= 500 => "error",
+        StatusCodes.Status404NotFound => "info",
+        _ => "warning",
+    };
+}

@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+using Company.Starter.Data.Products;
+
+namespace Company.Starter.Api.Products;
+
+/// <summary>The body of POST /api/products. Every field is required; validation runs before the handler.</summary>
+public record ProductRequest
+{
+    [Required]
+    [StringLength(64)]
+    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9._-]*$", ErrorMessage = "The SKU may hold letters, digits, '.', '_' and '-', and starts with a letter or digit.")]
+    public string? Sku { get; init; }
+
+    [Required]
+    [StringLength(200)]
+    public string? Name { get; init; }
+
+    [Required]
+    [Range(typeof(decimal), "0", "1000000000", ParseLimitsInInvariantCulture = true)]
+    public decimal? Price { get; init; }
+
+    /// <summary>The validated fields; only called after validation, so the nulls are gone.</summary>
+    public ProductInput ToInput() => new(Sku!, Name!.Trim(), Price!.Value);
+}
+
+/// <summary>The body of PUT /api/products/{id}: the new fields and the version the client last read.</summary>
+public sealed record ProductUpdateRequest : ProductRequest
+{
+    /// <summary>The <c>version</c> of the product as the client last read it; a stale one is refused with 409.</summary>
+    [Required]
+    [Range(1, long.MaxValue)]
+    public long? Version { get; init; }
+}

@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Company.Starter.Testing;
+
+namespace Company.Starter.Api.Tests;
+
+public sealed class ProductApiTests(TestEnvironment environment)
+{
+    private static CancellationToken CancellationToken => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_created_product_can_be_read_back()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+
+        var response = await client.PostAsJsonAsync("/api/products", new { sku = "LAMP-1", name = "Lamp", price = 19.90m }, CancellationToken);
+        var created = (await response.ReadDataAsync(HttpStatusCode.Created)).GetProperty("data");
+        var id = created.GetProperty("id").GetInt64();
+        Assert.Equal($"/api/products/{id}", response.Headers.Location?.OriginalString);
+        Assert.Equal(1, created.GetProperty("version").GetInt64());
+
+        var read = (await (await client.GetAsync($"/api/products/{id}", CancellationToken)).ReadDataAsync(HttpStatusCode.OK)).GetProperty("data");
+        Assert.Equal("Lamp", read.GetProperty("name").GetString());
+        Assert.Equal(19.90m, read.GetProperty("price").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Invalid_input_is_a_400_problem_naming_each_field()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+
+        var response = await client.PostAsJsonAsync("/api/products", new { sku = "", name = new string('x', 201), price = -1 }, CancellationToken);
+
+        var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        var errors = problem.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("Sku", out _) || errors.TryGetProperty("sku", out _), errors.ToString());
+        Assert.True(errors.TryGetProperty("Name", out _) || errors.TryGetProperty("name", out _), errors.ToString());
+        Assert.True(errors.TryGetProperty("Price", out _) || errors.TryGetProperty("price", out _), errors.ToString());
+    }
+
+    [Theory]
+    [InlineData("{\"sku\": \"A-1\", \"name\": \"Lamp\", \"price\": ")]
+    [InlineData("{\"sku\": 12, \"name\": [], \"price\": \"cheap\"}")]
+    [InlineData("not json at all")]
+    [InlineData("")]
+    public async Task A_malformed_body_is_a_400_problem_not_a_crash(string body)
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+
+        var response = await client.PostAsync("/api/products", new StringContent(body, Encoding.UTF8, "application/json"), CancellationToken);
+
+        await response.ReadProblemAsync(HttpStatusCode.BadRequest, "bad_request");
+    }
+
+    [Fact]
+    public async Task An_unknown_product_is_a_404_problem()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+
+        var problem = await (await client.GetAsync("/api/products/987654", CancellationToken)).ReadProblemAsync(HttpStatusCode.NotFound, "not_found");
+
+        Assert.Equal("info", problem.GetProperty("severity").GetString());
+    }
+
+    [Fact]
+    public async Task A_stale_update_is_a_409_problem_and_the_first_update_stands()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+        var created = (await (await client.PostAsJsonAsync("/api/products", new { sku = "MUG-1", name = "Mug", price = 5 }, CancellationToken))
+            .ReadDataAsync(HttpStatusCode.Created)).GetProperty("data");
+        var id = created.GetProperty("id").GetInt64();
+
+        var first = await client.PutAsJsonAsync($"/api/products/{id}", new { sku = "MUG-1", name = "Big mug", price = 6, version = 1 }, CancellationToken);
+        Assert.Equal(2, (await first.ReadDataAsync(HttpStatusCode.OK)).GetProperty("data").GetProperty("version").GetInt64());
+
+        var stale = await client.PutAsJsonAsync($"/api/products/{id}", new { sku = "MUG-1", name = "Tiny mug", price = 1, version = 1 }, CancellationToken);
+        await stale.ReadProblemAsync(HttpStatusCode.Conflict, "concurrency_conflict");
+
+        var read = (await (await client.GetAsync($"/api/products/{id}", CancellationToken)).ReadDataAsync(HttpStatusCode.OK)).GetProperty("data");
+        Assert.Equal("Big mug", read.GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task A_duplicate_sku_is_a_409_problem()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+        await (await client.PostAsJsonAsync("/api/products", new { sku = "DUP-1", name = "One", price = 1 }, CancellationToken)).ReadDataAsync(HttpStatusCode.Created);
+
+        var again = await client.PostAsJsonAsync("/api/products", new { sku = "DUP-1", name = "Two", price = 2 }, CancellationToken);
+
+        await again.ReadProblemAsync(HttpStatusCode.Conflict, "duplicate_key");
+    }
+
+    [Fact]
+    public async Task The_list_pages_with_an_opaque_cursor_until_it_runs_out()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+        for (var i = 0; i < 7; i++)
+        {
+            await (await client.PostAsJsonAsync("/api/products", new { sku = $"P-{i}", name = $"Product {i}", price = i }, CancellationToken))
+                .ReadDataAsync(HttpStatusCode.Created);
+        }
+
+        var names = new List<string>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var url = cursor is null ? "/api/products?limit=3" : $"/api/products?limit=3&cursor={Uri.EscapeDataString(cursor)}";
+            var page = await (await client.GetAsync(url, CancellationToken)).ReadDataAsync(HttpStatusCode.OK);
+            names.AddRange(page.GetProperty("data").EnumerateArray().Select(p => p.GetProperty("name").GetString()!));
+            var next = page.GetProperty("nextCursor");
+            cursor = next.ValueKind == JsonValueKind.Null ? null : next.GetString();
+            pages++;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(3, pages);
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => $"Product {i}"), names);
+    }
+
+    [Theory]
+    [InlineData("/api/products?cursor=bm90LWEtY3Vyc29y", "invalid_cursor")]
+    [InlineData("/api/products?limit=0", "validation_failed")]
+    [InlineData("/api/products?limit=1000", "validation_failed")]
+    [InlineData("/api/products?limit=abc", "validation_failed")]
+    public async Task Bad_list_parameters_are_400_problems(string url, string code)
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+
+        await (await client.GetAsync(url, CancellationToken)).ReadProblemAsync(HttpStatusCode.BadRequest, code);
+    }
+
+    [Fact]
+    public async Task Deleting_twice_is_204_then_404()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+        var id = (await (await client.PostAsJsonAsync("/api/products", new { sku = "DEL-1", name = "Gone", price = 1 }, CancellationToken))
+            .ReadDataAsync(HttpStatusCode.Created)).GetProperty("data").GetProperty("id").GetInt64();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/products/{id}", CancellationToken)).StatusCode);
+        await (await client.DeleteAsync($"/api/products/{id}", CancellationToken)).ReadProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await client.GetAsync($"/api/products/{id}", CancellationToken)).ReadProblemAsync(HttpStatusCode.NotFound, "not_found");
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Http.Json;
+using Company.Starter.Testing;
+
+namespace Company.Starter.Api.Tests;
+
+public sealed class SalesApiTests(TestEnvironment environment)
+{
+    private static CancellationToken CancellationToken => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_summary_buckets_recorded_sales_by_hour()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+        var productId = (await (await client.PostAsJsonAsync("/api/products", new { sku = "TEA-1", name = "Tea", price = 2.5m }, CancellationToken))
+            .ReadDataAsync(HttpStatusCode.Created)).GetProperty("data").GetProperty("id").GetInt64();
+
+        foreach (var (quantity, at) in new[] { (2, "2026-05-01T10:10:00Z"), (1, "2026-05-01T10:50:00Z"), (4, "2026-05-01T12:00:00Z") })
+        {
+            await (await client.PostAsJsonAsync("/api/sales", new { productId, quantity, occurredAt = at }, CancellationToken)).ReadDataAsync(HttpStatusCode.Created);
+        }
+
+        var summary = await (await client.GetAsync("/api/sales/summary?bucket=hour&from=2026-05-01T00:00:00Z&to=2026-05-02T00:00:00Z", CancellationToken))
+            .ReadDataAsync(HttpStatusCode.OK);
+
+        var buckets = summary.GetProperty("data").EnumerateArray().ToList();
+        Assert.Equal(2, buckets.Count);
+        Assert.Equal(new DateTime(2026, 5, 1, 10, 0, 0, DateTimeKind.Utc), buckets[0].GetProperty("bucketStart").GetDateTime().ToUniversalTime());
+        Assert.Equal(3, buckets[0].GetProperty("units").GetInt64());
+        Assert.Equal(7.5m, buckets[0].GetProperty("revenue").GetDecimal());
+        Assert.Equal(10m, buckets[1].GetProperty("revenue").GetDecimal());
+    }
+
+    [Theory]
+    [InlineData("/api/sales/summary?bucket=week")]
+    [InlineData("/api/sales/summary?bucket=1")]
+    [InlineData("/api/sales/summary?from=2026-05-02T00:00:00Z&to=2026-05-01T00:00:00Z")]
+    [InlineData("/api/sales/summary?bucket=minute&from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z")]
+    [InlineData("/api/sales/summary?from=yesterday")]
+    public async Task Bad_summary_queries_are_400_problems(string url)
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+
+        await (await client.GetAsync(url, CancellationToken)).ReadProblemAsync(HttpStatusCode.BadRequest, "bad_request");
+    }
+
+    [Fact]
+    public async Task A_sale_of_an_unknown_product_is_a_404_problem()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+
+        var response = await client.PostAsJsonAsync("/api/sales", new { productId = 31337, quantity = 1 }, CancellationToken);
+
+        await response.ReadProblemAsync(HttpStatusCode.NotFound, "not_found");
+    }
+}

@@ -1,0 +1,98 @@
+using Company.Starter.Data;
+using Company.Starter.Data.Products;
+using Company.Starter.Data.Sales;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+#if (UsePostgres)
+using Npgsql;
+#endif
+#if (UseRedis)
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using StackExchange.Redis;
+#endif
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class DataHostingExtensions
+{
+    /// <summary>
+    /// Registers the data module: validated <see cref="DataOptions"/>, the pooled <see cref="AppDbContext"/>,
+    /// the read cache, the catalogue services, a readiness check per dependency and database tracing.
+    /// </summary>
+    public static TBuilder AddData<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddOptions<DataOptions>()
+            .BindConfiguration(DataOptions.SectionName)
+            .Configure<IConfiguration>((options, configuration) =>
+            {
+                options.ConnectionString ??= configuration.GetConnectionString("appdb");
+#if (UseRedis)
+                options.RedisConnectionString ??= configuration.GetConnectionString("redis");
+#endif
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+#if (UsePostgres)
+        // One NpgsqlDataSource per process owns the connection pool; EF Core borrows connections from it.
+        builder.Services.AddSingleton(services =>
+        {
+            var options = services.GetRequiredService<IOptions<DataOptions>>().Value;
+            return new NpgsqlDataSourceBuilder(options.ConnectionString).Build();
+        });
+
+        builder.Services.AddDbContextPool<AppDbContext>((services, db) =>
+        {
+            var options = services.GetRequiredService<IOptions<DataOptions>>().Value;
+            db.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>(), npgsql =>
+                    npgsql.CommandTimeout(options.CommandTimeoutSeconds))
+                .UseSnakeCaseNamingConvention();
+        });
+
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddNpgsql());
+#else
+        builder.Services.AddDbContextPool<AppDbContext>((services, db) =>
+        {
+            var options = services.GetRequiredService<IOptions<DataOptions>>().Value;
+            db.UseSqlite(options.ConnectionString, sqlite => sqlite.CommandTimeout(options.CommandTimeoutSeconds))
+                .UseSnakeCaseNamingConvention();
+        });
+#endif
+
+#if (UseRedis)
+        // One multiplexer per process, shared by the cache and its health check. AbortOnConnectFail=false lets the
+        // app start (and serve from the database) while Redis is down; it reconnects in the background.
+        builder.Services.AddSingleton<IConnectionMultiplexer>(services =>
+        {
+            var options = services.GetRequiredService<IOptions<DataOptions>>().Value;
+            var redis = ConfigurationOptions.Parse(options.RedisConnectionString!);
+            redis.AbortOnConnectFail = false;
+            return ConnectionMultiplexer.Connect(redis);
+        });
+
+        builder.Services.AddStackExchangeRedisCache(_ => { });
+        builder.Services.AddOptions<RedisCacheOptions>()
+            .Configure<IServiceProvider>((redis, services) =>
+            {
+                redis.InstanceName = services.GetRequiredService<IOptions<DataOptions>>().Value.CacheKeyPrefix;
+                redis.ConnectionMultiplexerFactory = () => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>());
+            });
+#endif
+        // HybridCache: an in-process cache with stampede protection, backed by the distributed cache when one is registered.
+        builder.Services.AddHybridCache();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<ProductCatalog>();
+        builder.Services.AddScoped<SalesLedger>();
+
+        var health = builder.Services.AddHealthChecks()
+            .AddDbContextCheck<AppDbContext>("database", tags: ["ready"]);
+#if (UseRedis)
+        health.AddRedis(services => services.GetRequiredService<IConnectionMultiplexer>(), "redis", tags: ["ready"]);
+#endif
+
+        return builder;
+    }
+}

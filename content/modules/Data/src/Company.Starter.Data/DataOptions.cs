@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Company.Starter.Data;
+
+/// <summary>Settings of the data module, bound from the <c>Data</c> section.</summary>
+public sealed class DataOptions
+{
+    public const string SectionName = "Data";
+
+    /// <summary>
+    /// The database connection string. Left empty, it is read from <c>ConnectionStrings:appdb</c>,
+    /// which is where Aspire and most hosts put it. Keep passwords out of appsettings.json:
+    /// use user-secrets or the environment (<c>ConnectionStrings__appdb</c>).
+    /// </summary>
+    [Required(ErrorMessage = "Set ConnectionStrings:appdb (or Data:ConnectionString) to the database connection string.")]
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Seconds a single command may run before it is cancelled.</summary>
+    [Range(1, 600)]
+    public int CommandTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>How long a cached read may be served before it is read again.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan CacheDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+#if (UseRedis)
+
+    /// <summary>
+    /// The Redis connection (StackExchange.Redis syntax) behind the distributed cache. Left empty, it is read
+    /// from <c>ConnectionStrings:redis</c>.
+    /// </summary>
+    [Required(ErrorMessage = "Set ConnectionStrings:redis (or Data:RedisConnectionString) to the Redis endpoint, e.g. localhost:6379.")]
+    public string? RedisConnectionString { get; set; }
+
+    /// <summary>Prefixed to every Redis key, so that several apps or environments can share one Redis safely.</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z0-9._:-]+$")]
+    public string CacheKeyPrefix { get; set; } = "company_starter:";
+#endif
+}

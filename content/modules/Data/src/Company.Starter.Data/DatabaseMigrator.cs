@@ -1,0 +1,31 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Company.Starter.Data;
+
+/// <summary>
+/// Applies pending EF Core migrations. It runs as an explicit deployment step (<c>dotnet Company.Starter.Api.dll migrate</c>,
+/// or a migration bundle), never as a side effect of serving traffic: several replicas starting at once must not race to
+/// change the schema, and the app's runtime role need not own the schema.
+/// </summary>
+public static class DatabaseMigrator
+{
+    public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseMigrator));
+
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        if (pending.Count == 0)
+        {
+            logger.LogInformation("The database schema is up to date");
+            return;
+        }
+
+        logger.LogInformation("Applying {Count} migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
+        await db.Database.MigrateAsync(cancellationToken);
+        logger.LogInformation("The database schema is up to date");
+    }
+}

@@ -1,0 +1,24 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Company.Starter.Data;
+
+/// <summary>
+/// Lets <c>dotnet ef migrations add</c> build the model without starting the Api. Adding a migration needs no database;
+/// for <c>dotnet ef database update</c> pass <c>--connection</c> (or run the Api's <c>migrate</c> step).
+/// </summary>
+internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<AppDbContext>
+{
+    public AppDbContext CreateDbContext(string[] args)
+    {
+        var options = new DbContextOptionsBuilder<AppDbContext>()
+#if (UsePostgres)
+            .UseNpgsql("Host=localhost;Database=company_starter")
+#else
+            .UseSqlite("Data Source=company_starter.db")
+#endif
+            .UseSnakeCaseNamingConvention()
+            .Options;
+        return new AppDbContext(options);
+    }
+}

@@ -1,0 +1,20 @@
+namespace Company.Starter.Data.Products;
+
+/// <summary>A catalogue row: the kind of entity a data table pages, sorts and edits.</summary>
+public sealed class Product : IVersioned
+{
+    public long Id { get; set; }
+
+    /// <summary>Stock-keeping unit, unique across the catalogue.</summary>
+    public required string Sku { get; set; }
+
+    public required string Name { get; set; }
+
+    public decimal Price { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+
+    public long Version { get; set; }
+}

@@ -1,0 +1,141 @@
+using Company.Starter.Data.Paging;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Options;
+
+namespace Company.Starter.Data.Products;
+
+/// <summary>
+/// Reads and writes the product catalogue. Single-product reads go through <see cref="HybridCache"/>
+/// (in-process, plus Redis where configured) and every write evicts the entry it made stale.
+/// </summary>
+public sealed class ProductCatalog(
+    AppDbContext db,
+    HybridCache cache,
+    TimeProvider clock,
+    IOptions<DataOptions> options)
+{
+    // Compiled once per process: the by-id read is the hottest query and skips LINQ translation entirely.
+    private static readonly Func<AppDbContext, long, CancellationToken, Task<Product?>> FindById =
+        EF.CompileAsyncQuery((AppDbContext context, long id, CancellationToken _) =>
+            context.Products.AsNoTracking().FirstOrDefault(p => p.Id == id));
+
+    private readonly HybridCacheEntryOptions _entryOptions = new()
+    {
+        Expiration = options.Value.CacheDuration,
+        LocalCacheExpiration = options.Value.CacheDuration,
+    };
+
+    /// <summary>The largest page <see cref="ListAsync"/> returns.</summary>
+    public const int MaxPageSize = 100;
+
+    public static string CacheKey(long id) => $"product:{id}";
+
+    public async Task<Product?> FindAsync(long id, CancellationToken cancellationToken = default) =>
+        await cache.GetOrCreateAsync(
+            CacheKey(id),
+            (db, id),
+            static (state, token) => new ValueTask<Product?>(FindById(state.db, state.id, token)),
+            _entryOptions,
+            cancellationToken: cancellationToken);
+
+    /// <summary>Lists products ordered by name (then id, to break ties), <paramref name="limit"/> at a time.</summary>
+    public async Task<Page<Product>> ListAsync(int limit, string? cursor, CancellationToken cancellationToken = default)
+    {
+        limit = Math.Clamp(limit, 1, MaxPageSize);
+        var query = db.Products.AsNoTracking();
+
+        if (!string.IsNullOrEmpty(cursor))
+        {
+            var after = KeysetCursor<string>.Decode(cursor);
+            query = query.Where(p => string.Compare(p.Name, after.Key) > 0 || (p.Name == after.Key && p.Id > after.Id));
+        }
+
+        // One row more than asked tells whether another page exists without a COUNT(*).
+        var rows = await query
+            .OrderBy(p => p.Name).ThenBy(p => p.Id)
+            .Take(limit + 1)
+            .ToListAsync(cancellationToken);
+
+        if (rows.Count <= limit)
+        {
+            return new Page<Product>(rows, NextCursor: null);
+        }
+
+        rows.RemoveAt(limit);
+        var last = rows[^1];
+        return new Page<Product>(rows, new KeysetCursor<string>(last.Name, last.Id).Encode());
+    }
+
+    public async Task<Product> CreateAsync(ProductInput input, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var product = new Product
+        {
+            Sku = input.Sku,
+            Name = input.Name,
+            Price = input.Price,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Version = 1,
+        };
+
+        db.Products.Add(product);
+        await SaveAsync(cancellationToken);
+        // A read of this id before it existed may have cached "not found"; the new row must replace it.
+        await cache.RemoveAsync(CacheKey(product.Id), cancellationToken);
+        return product;
+    }
+
+    /// <summary>
+    /// Replaces a product's fields if it is still at <paramref name="expectedVersion"/>.
+    /// Returns null when it does not exist; throws <see cref="DataConflictException"/> when someone else changed it first.
+    /// </summary>
+    public async Task<Product?> UpdateAsync(long id, ProductInput input, long expectedVersion, CancellationToken cancellationToken = default)
+    {
+        var product = await db.Products.FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
+        if (product is null)
+        {
+            return null;
+        }
+
+        // Compare against the version the client saw, not the one just read: that is what makes it optimistic.
+        db.Entry(product).Property(p => p.Version).OriginalValue = expectedVersion;
+        product.Sku = input.Sku;
+        product.Name = input.Name;
+        product.Price = input.Price;
+        product.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+
+        await SaveAsync(cancellationToken);
+        await cache.RemoveAsync(CacheKey(id), cancellationToken);
+        return product;
+    }
+
+    public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken = default)
+    {
+        var deleted = await db.Products.Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken);
+        await cache.RemoveAsync(CacheKey(id), cancellationToken);
+        return deleted > 0;
+    }
+
+    private async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException ex)
+        {
+            db.ChangeTracker.Clear();
+            throw new DataConflictException(
+                DataConflictException.ConcurrencyConflict,
+                "The product was changed by someone else. Read it again and reapply your change.",
+                ex);
+        }
+        catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex))
+        {
+            db.ChangeTracker.Clear();
+            throw new DataConflictException(DataConflictException.DuplicateKey, "A product with this SKU already exists.", ex);
+        }
+    }
+}

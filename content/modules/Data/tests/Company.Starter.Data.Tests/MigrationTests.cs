@@ -1,0 +1,56 @@
+using Company.Starter.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Company.Starter.Data.Tests;
+
+public sealed class MigrationTests(TestEnvironment environment)
+{
+    [Fact]
+    public async Task Migrations_apply_to_an_empty_database_and_leave_nothing_pending()
+    {
+        await using var host = await DataHost.StartAsync(environment, migrate: false);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        await using (var scope = host.CreateScope())
+        {
+            var db = host.Get<AppDbContext>(scope);
+            Assert.NotEmpty(await db.Database.GetPendingMigrationsAsync(cancellationToken));
+            Assert.Empty(await db.Database.GetAppliedMigrationsAsync(cancellationToken));
+        }
+
+        await host.Services.MigrateDatabaseAsync(cancellationToken);
+
+        await using (var scope = host.CreateScope())
+        {
+            var db = host.Get<AppDbContext>(scope);
+            Assert.Empty(await db.Database.GetPendingMigrationsAsync(cancellationToken));
+            Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync(cancellationToken));
+            // The tables exist and are empty.
+            Assert.Equal(0, await db.Products.CountAsync(cancellationToken));
+            Assert.Equal(0, await db.Sales.CountAsync(cancellationToken));
+        }
+    }
+
+    [Fact]
+    public async Task Migrating_twice_is_harmless()
+    {
+        await using var host = await DataHost.StartAsync(environment);
+
+        await host.Services.MigrateDatabaseAsync(TestContext.Current.CancellationToken);
+
+        await using var scope = host.CreateScope();
+        Assert.Empty(await host.Get<AppDbContext>(scope).Database.GetPendingMigrationsAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task The_committed_migrations_match_the_model()
+    {
+        // Fails when someone changes an entity and forgets `dotnet ef migrations add`.
+        await using var host = await DataHost.StartAsync(environment, migrate: false);
+        await using var scope = host.CreateScope();
+
+        Assert.False(
+            host.Get<AppDbContext>(scope).Database.HasPendingModelChanges(),
+            "The model has changes that no migration captures: run `dotnet ef migrations add <Name> --project src/Company.Starter.Data`.");
+    }
+}
