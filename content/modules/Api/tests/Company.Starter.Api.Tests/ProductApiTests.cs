@@ -37,9 +37,9 @@ public sealed class ProductApiTests(TestEnvironment environment)
 
         var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
         var errors = problem.GetProperty("errors");
-        Assert.True(errors.TryGetProperty("Sku", out _) || errors.TryGetProperty("sku", out _), errors.ToString());
-        Assert.True(errors.TryGetProperty("Name", out _) || errors.TryGetProperty("name", out _), errors.ToString());
-        Assert.True(errors.TryGetProperty("Price", out _) || errors.TryGetProperty("price", out _), errors.ToString());
+        Assert.True(errors.TryGetProperty("sku", out _), errors.ToString());
+        Assert.True(errors.TryGetProperty("name", out _), errors.ToString());
+        Assert.True(errors.TryGetProperty("price", out _), errors.ToString());
     }
 
     [Theory]

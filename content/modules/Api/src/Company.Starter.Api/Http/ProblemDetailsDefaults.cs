@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace Company.Starter.Api.Http;
 
@@ -19,6 +21,11 @@ public static class ProblemDetailsDefaults
         var status = problem.Status ?? context.HttpContext.Response.StatusCode;
         problem.Status = status;
 
+        if (problem is HttpValidationProblemDetails validation)
+        {
+            UseJsonNames(validation, context.HttpContext);
+        }
+
         if (!problem.Extensions.ContainsKey(CodeKey))
         {
             problem.Extensions[CodeKey] = problem is HttpValidationProblemDetails
@@ -29,6 +36,29 @@ public static class ProblemDetailsDefaults
         problem.Extensions[SeverityKey] = ProblemCodes.SeverityFor(status);
         problem.Extensions[TraceIdKey] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
         problem.Instance ??= context.HttpContext.Request.Path;
+    }
+
+    /// <summary>
+    /// Validation reports C# member names (<c>Sku</c>, <c>Lines[0].Quantity</c>); clients know the JSON names
+    /// (<c>sku</c>, <c>lines[0].quantity</c>), so errors are keyed by those.
+    /// </summary>
+    private static void UseJsonNames(HttpValidationProblemDetails validation, HttpContext httpContext)
+    {
+        var naming = httpContext.RequestServices.GetService<IOptions<JsonOptions>>()?.Value.SerializerOptions.PropertyNamingPolicy;
+        if (naming is null)
+        {
+            return;
+        }
+
+        var renamed = validation.Errors.ToDictionary(
+            error => string.Join('.', error.Key.Split('.').Select(segment => naming.ConvertName(segment))),
+            error => error.Value,
+            StringComparer.Ordinal);
+        validation.Errors.Clear();
+        foreach (var (key, messages) in renamed)
+        {
+            validation.Errors[key] = messages;
+        }
     }
 
     /// <summary>A problem result with a chosen code, for endpoints that answer an expected failure themselves.</summary>
