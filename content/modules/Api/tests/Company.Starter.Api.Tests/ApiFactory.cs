@@ -2,6 +2,7 @@ using Company.Starter.Data;
 using Company.Starter.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Company.Starter.Api.Tests;
 
@@ -9,12 +10,18 @@ namespace Company.Starter.Api.Tests;
 public sealed class ApiFactory : WebApplicationFactory<Program>
 {
     private readonly AppSettings _settings;
+    private readonly Action<IServiceCollection>? _configureServices;
 
-    private ApiFactory(AppSettings settings) => _settings = settings;
-
-    public static async Task<ApiFactory> StartAsync(TestEnvironment environment)
+    private ApiFactory(AppSettings settings, Action<IServiceCollection>? configureServices)
     {
-        var factory = new ApiFactory(await environment.CreateAppSettingsAsync(TestContext.Current.CancellationToken));
+        _settings = settings;
+        _configureServices = configureServices;
+    }
+
+    /// <summary>Starts the Api on a new migrated database; <paramref name="configureServices"/> runs after the app's own registrations.</summary>
+    public static async Task<ApiFactory> StartAsync(TestEnvironment environment, Action<IServiceCollection>? configureServices = null)
+    {
+        var factory = new ApiFactory(await environment.CreateAppSettingsAsync(TestContext.Current.CancellationToken), configureServices);
         await factory.Services.MigrateDatabaseAsync(TestContext.Current.CancellationToken);
         return factory;
     }
@@ -25,6 +32,11 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings.Values)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_configureServices is not null)
+        {
+            builder.ConfigureServices(_configureServices);
         }
     }
 

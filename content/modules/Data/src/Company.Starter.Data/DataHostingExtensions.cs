@@ -7,6 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 #if (UsePostgres)
 using Npgsql;
+#else
+using OpenTelemetry.Trace;
 #endif
 #if (UseRedis)
 using Microsoft.Extensions.Caching.StackExchangeRedis;
@@ -51,7 +53,10 @@ public static class DataHostingExtensions
                 .UseSnakeCaseNamingConvention();
         });
 
-        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddNpgsql());
+        // Npgsql's own spans (one per command, with the SQL) and pool and command metrics.
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddNpgsql())
+            .WithMetrics(metrics => metrics.AddNpgsqlInstrumentation());
 #else
         builder.Services.AddDbContextPool<AppDbContext>((services, db) =>
         {
@@ -59,6 +64,9 @@ public static class DataHostingExtensions
             db.UseSqlite(options.ConnectionString, sqlite => sqlite.CommandTimeout(options.CommandTimeoutSeconds))
                 .UseSnakeCaseNamingConvention();
         });
+
+        // EF Core's spans, one per command: SQLite has no driver-level instrumentation of its own.
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddEntityFrameworkCoreInstrumentation());
 #endif
 
 #if (UseRedis)
@@ -86,6 +94,7 @@ public static class DataHostingExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<ProductCatalog>();
         builder.Services.AddScoped<SalesLedger>();
+        builder.Services.AddSingleton<SalesMetrics>();
 
         var health = builder.Services.AddHealthChecks()
             .AddDbContextCheck<AppDbContext>("database", tags: ["ready"]);

@@ -1,6 +1,7 @@
 using Company.Starter.Data.Paging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Company.Starter.Data.Products;
@@ -9,11 +10,12 @@ namespace Company.Starter.Data.Products;
 /// Reads and writes the product catalogue. Single-product reads go through <see cref="HybridCache"/>
 /// (in-process, plus Redis where configured) and every write evicts the entry it made stale.
 /// </summary>
-public sealed class ProductCatalog(
+public sealed partial class ProductCatalog(
     AppDbContext db,
     HybridCache cache,
     TimeProvider clock,
-    IOptions<DataOptions> options)
+    IOptions<DataOptions> options,
+    ILogger<ProductCatalog> logger)
 {
     // Compiled once per process: the by-id read is the hottest query and skips LINQ translation entirely.
     private static readonly Func<AppDbContext, long, CancellationToken, Task<Product?>> FindById =
@@ -84,6 +86,7 @@ public sealed class ProductCatalog(
         await SaveAsync(cancellationToken);
         // A read of this id before it existed may have cached "not found"; the new row must replace it.
         await cache.RemoveAsync(CacheKey(product.Id), cancellationToken);
+        LogCreated(logger, product.Id, product.Sku);
         return product;
     }
 
@@ -117,6 +120,9 @@ public sealed class ProductCatalog(
         await cache.RemoveAsync(CacheKey(id), cancellationToken);
         return deleted > 0;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created product {ProductId} with SKU {Sku}")]
+    private static partial void LogCreated(ILogger logger, long productId, string sku);
 
     private async Task SaveAsync(CancellationToken cancellationToken)
     {

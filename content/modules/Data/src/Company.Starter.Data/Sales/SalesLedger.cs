@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Company.Starter.Data.Sales;
 
 /// <summary>Records sales and aggregates them into time buckets for dashboards.</summary>
-public sealed class SalesLedger(AppDbContext db, ProductCatalog catalog, TimeProvider clock)
+public sealed class SalesLedger(AppDbContext db, ProductCatalog catalog, SalesMetrics metrics, TimeProvider clock)
 {
     /// <summary>Records a sale at the product's current price; null when the product does not exist.</summary>
     public async Task<Sale?> RecordAsync(SaleInput input, CancellationToken cancellationToken = default)
@@ -25,6 +25,7 @@ public sealed class SalesLedger(AppDbContext db, ProductCatalog catalog, TimePro
 
         db.Sales.Add(sale);
         await db.SaveChangesAsync(cancellationToken);
+        metrics.Recorded(sale);
         return sale;
     }
 
@@ -37,6 +38,12 @@ public sealed class SalesLedger(AppDbContext db, ProductCatalog catalog, TimePro
     {
         from = from.ToUniversalTime();
         to = to.ToUniversalTime();
+
+        // A span of our own around the query: the trace shows what was asked, next to the database's child span.
+        using var activity = DataTelemetry.ActivitySource.StartActivity("sales.summarize");
+        activity?.SetTag("sales.bucket", bucket.ToString().ToLowerInvariant());
+        activity?.SetTag("sales.from", from.ToString("O"));
+        activity?.SetTag("sales.to", to.ToString("O"));
 #if (UsePostgres)
         var width = bucket.Width();
 
@@ -51,6 +58,7 @@ public sealed class SalesLedger(AppDbContext db, ProductCatalog catalog, TimePro
             GROUP BY 1
             ORDER BY 1
             """).ToListAsync(cancellationToken);
+        activity?.SetTag("sales.buckets", rows.Count);
         return rows;
 #else
         var format = bucket switch
@@ -72,6 +80,7 @@ public sealed class SalesLedger(AppDbContext db, ProductCatalog catalog, TimePro
             GROUP BY 1
             ORDER BY 1
             """).ToListAsync(cancellationToken);
+        activity?.SetTag("sales.buckets", rows.Count);
         return [.. rows.Select(r => r with { BucketStart = DateTime.SpecifyKind(r.BucketStart, DateTimeKind.Utc) })];
 #endif
     }

@@ -1,0 +1,57 @@
+using Company.Starter.ServiceDefaults;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Health probes (and the metrics scrape endpoint, where enabled): what orchestrators and scrapers call.</summary>
+public static class ProbeEndpoints
+{
+    public const string HealthPath = "/health";
+    public const string AlivePath = "/alive";
+    public const string MetricsPath = "/metrics";
+    public const string LiveTag = "live";
+
+    public static bool IsProbe(PathString path) =>
+        path.StartsWithSegments(HealthPath) || path.StartsWithSegments(AlivePath) || path.StartsWithSegments(MetricsPath);
+
+    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddHealthChecks()
+            // Liveness says only "the process answers"; dependencies belong to readiness.
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps <c>/health</c> (readiness: every registered check, dependencies included) and <c>/alive</c> (liveness: only
+    /// checks tagged "live"); both answer 503 when unhealthy. With <c>Observability:ManagementHost</c> set they, and the
+    /// metrics endpoint, answer only on that host and port.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        var managementHost = app.Services.GetRequiredService<IOptions<ObservabilityOptions>>().Value.ManagementHost;
+
+        var health = app.MapHealthChecks(HealthPath);
+        var alive = app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
+#if (UsePrometheus)
+        var metrics = app.MapPrometheusScrapingEndpoint(MetricsPath);
+#endif
+
+        if (!string.IsNullOrEmpty(managementHost))
+        {
+            health.RequireHost(managementHost);
+            alive.RequireHost(managementHost);
+#if (UsePrometheus)
+            metrics.RequireHost(managementHost);
+#endif
+        }
+
+        return app;
+    }
+}
