@@ -80,14 +80,16 @@ fi
 
 export ConnectionStrings__appdb="$database"
 [[ -n "${FULLSTACK_TEST_REDIS:-}" ]] && export ConnectionStrings__redis="$FULLSTACK_TEST_REDIS" Data__CacheKeyPrefix="try-$$:"
-api="$out/src/Acme.Shop.Api/bin/Release/net10.0/Acme.Shop.Api.dll"
+# Run from the build output, so that its appsettings.json is the content root's, as in a container.
+api_dir="$out/src/Acme.Shop.Api/bin/Release/net10.0"
+api="Acme.Shop.Api.dll"
 
 step "Apply the migrations (an explicit step)"
-dotnet "$api" migrate
+(cd "$api_dir" && dotnet "$api" migrate)
 
 step "Start the API"
 port=$(( 20000 + RANDOM % 10000 ))
-dotnet "$api" --urls "http://127.0.0.1:$port" >"$work/api.log" 2>&1 &
+(cd "$api_dir" && exec dotnet "$api" --urls "http://127.0.0.1:$port") >"$work/api.log" 2>&1 &
 app_pid=$!
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/alive" >/dev/null && break; sleep 0.5; done
 base="http://127.0.0.1:$port"

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,7 +16,8 @@ public sealed class TraceJsonConsoleFormatter() : ConsoleFormatter(FormatterName
     /// <summary>The name to select in <c>Logging:Console:FormatterName</c>.</summary>
     public const string FormatterName = "trace-json";
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false };
+    // Relaxed escaping keeps quotes and non-ASCII readable; the output is a log line, never embedded in HTML.
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {

@@ -1,9 +1,14 @@
+#if (UsePrometheus)
+using System.Diagnostics.Metrics;
+#endif
 using System.Reflection;
 using Company.Starter.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+#if (!PrometheusOnly)
 using OpenTelemetry;
+#endif
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -60,9 +65,29 @@ public static class TelemetryExtensions
         }
 #endif
 #if (UsePrometheus)
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddView(PrometheusSafeName)
+            .AddPrometheusExporter());
 #endif
 
         return builder;
     }
+#if (UsePrometheus)
+
+    /// <summary>
+    /// Prometheus reserves the <c>_count</c> suffix for histograms and summaries (<c>promtool check metrics</c> flags it),
+    /// while OpenTelemetry's semantic conventions name some gauges <c>*.count</c> (<c>db.client.connection.count</c>,
+    /// <c>dotnet.assembly.count</c>). Those gauges are exported as <c>*.current</c>; counters (which gain <c>_total</c>)
+    /// and histograms keep their names.
+    /// </summary>
+    private static MetricStreamConfiguration? PrometheusSafeName(Instrument instrument) =>
+        instrument.Name.EndsWith(".count", StringComparison.Ordinal) && IsGauge(instrument)
+            ? new MetricStreamConfiguration { Name = $"{instrument.Name[..^".count".Length]}.current" }
+            : null;
+
+    private static bool IsGauge(Instrument instrument) =>
+        instrument.GetType() is { IsGenericType: true } type
+        && type.GetGenericTypeDefinition() is var kind
+        && (kind == typeof(UpDownCounter<>) || kind == typeof(ObservableUpDownCounter<>) || kind == typeof(Gauge<>) || kind == typeof(ObservableGauge<>));
+#endif
 }
