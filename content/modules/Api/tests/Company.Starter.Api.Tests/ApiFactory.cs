@@ -11,17 +11,25 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 {
     private readonly AppSettings _settings;
     private readonly Action<IServiceCollection>? _configureServices;
+    private readonly IReadOnlyDictionary<string, string?> _extraSettings;
 
-    private ApiFactory(AppSettings settings, Action<IServiceCollection>? configureServices)
+    private ApiFactory(AppSettings settings, Action<IServiceCollection>? configureServices, IReadOnlyDictionary<string, string?>? extraSettings)
     {
         _settings = settings;
         _configureServices = configureServices;
+        _extraSettings = extraSettings ?? new Dictionary<string, string?>();
     }
 
-    /// <summary>Starts the Api on a new migrated database; <paramref name="configureServices"/> runs after the app's own registrations.</summary>
-    public static async Task<ApiFactory> StartAsync(TestEnvironment environment, Action<IServiceCollection>? configureServices = null)
+    /// <summary>
+    /// Starts the Api on a new migrated database. <paramref name="configureServices"/> runs after the app's own
+    /// registrations; <paramref name="settings"/> adds or overrides configuration keys.
+    /// </summary>
+    public static async Task<ApiFactory> StartAsync(
+        TestEnvironment environment,
+        Action<IServiceCollection>? configureServices = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var factory = new ApiFactory(await environment.CreateAppSettingsAsync(TestContext.Current.CancellationToken), configureServices);
+        var factory = new ApiFactory(await environment.CreateAppSettingsAsync(TestContext.Current.CancellationToken), configureServices, settings);
         await factory.Services.MigrateDatabaseAsync(TestContext.Current.CancellationToken);
         return factory;
     }
@@ -29,7 +37,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        foreach (var (key, value) in _settings.Values)
+        foreach (var (key, value) in _settings.Values.Concat(_extraSettings))
         {
             builder.UseSetting(key, value);
         }
