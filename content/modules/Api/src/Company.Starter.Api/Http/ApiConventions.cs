@@ -1,10 +1,31 @@
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+
 namespace Company.Starter.Api.Http;
 
-/// <summary>The HTTP contract every endpoint shares: problem details for every error, built-in validation, OpenAPI.</summary>
+/// <summary>
+/// The HTTP contract every endpoint shares: problem details for every error, built-in validation, OpenAPI, and the
+/// production limits (rate limits, request size and time, compression, CORS for the configured frontends).
+/// </summary>
 public static class ApiConventions
 {
+    public const string FrontendCorsPolicy = "frontend";
+
     public static TBuilder AddApiConventions<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        if (BuildTimeOpenApi.IsRunning)
+        {
+            BuildTimeOpenApi.AddPlaceholderSettings(builder.Configuration);
+        }
+
+        builder.Services.AddOptions<ApiOptions>()
+            .BindConfiguration(ApiOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsDefaults.Customize);
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 
@@ -12,6 +33,34 @@ public static class ApiConventions
         // handler runs; failures become 400 validation problems.
         builder.Services.AddValidation();
         builder.Services.AddOpenApi();
+
+        builder.Services.AddApiRateLimiting();
+        builder.Services.AddRequestTimeouts();
+        builder.Services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<ApiOptions>>((timeouts, api) =>
+            timeouts.DefaultPolicy = new RequestTimeoutPolicy
+            {
+                Timeout = api.Value.RequestTimeout,
+                TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+            });
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<ApiOptions>>((kestrel, api) =>
+            kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBodyBytes);
+
+        // Compression of JSON over HTTPS is safe here: responses echo no secret next to attacker-chosen input (BREACH).
+        builder.Services.AddResponseCompression(compression =>
+        {
+            compression.EnableForHttps = true;
+            compression.Providers.Add<BrotliCompressionProvider>();
+            compression.Providers.Add<GzipCompressionProvider>();
+            compression.MimeTypes = [.. ResponseCompressionDefaults.MimeTypes, "application/problem+json"];
+        });
+
+        builder.Services.AddCors();
+        builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<ApiOptions>>((cors, api) =>
+            cors.AddPolicy(FrontendCorsPolicy, policy => policy
+                .WithOrigins(api.Value.CorsOrigins)
+                .WithMethods("GET", "POST", "PUT", "DELETE")
+                .WithHeaders("Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "Authorization")
+                .WithExposedHeaders("ETag", "Location", "Retry-After")));
 
         return builder;
     }
@@ -21,10 +70,16 @@ public static class ApiConventions
         app.UseExceptionHandler();
         // Bare 4xx/5xx answers (unknown route, wrong method, malformed body) get a problem body too.
         app.UseStatusCodePages();
+        app.UseResponseCompression();
+        app.UseCors(FrontendCorsPolicy);
+        app.UseRateLimiter();
+        app.UseRequestTimeouts();
 
         if (app.Environment.IsDevelopment())
         {
+            // The OpenAPI 3.1 document at /openapi/v1.json, and a UI to try it at /scalar.
             app.MapOpenApi();
+            app.MapScalarApiReference();
         }
 
         return app;

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Company.Starter.Api.Http;
+using Company.Starter.Data;
 using Company.Starter.Data.Products;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -34,29 +35,70 @@ public static class ProductEndpoints
         return TypedResults.Ok(ApiResponse.Page(page.Items.Select(ProductResponse.From).ToList(), page.NextCursor, clock));
     }
 
-    private static async Task<Results<Ok<ApiResponse<ProductResponse>>, ProblemHttpResult>> GetAsync(
-        long id, ProductCatalog catalog, TimeProvider clock, CancellationToken cancellationToken)
+    /// <summary>One product, with its version as the <c>ETag</c>; <c>If-None-Match</c> with that tag answers 304.</summary>
+    private static async Task<Results<Ok<ApiResponse<ProductResponse>>, StatusCodeHttpResult, ProblemHttpResult>> GetAsync(
+        long id, HttpContext http, ProductCatalog catalog, TimeProvider clock, CancellationToken cancellationToken)
     {
         var product = await catalog.FindAsync(id, cancellationToken);
-        return product is null
-            ? NotFound(id)
+        if (product is null)
+        {
+            return NotFound(id);
+        }
+
+        http.Response.Headers.ETag = EntityTags.For(product.Version);
+        return EntityTags.IsCurrent(http.Request.Headers.IfNoneMatch, product.Version)
+            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
             : TypedResults.Ok(ApiResponse.Ok(ProductResponse.From(product), clock));
     }
 
     private static async Task<Created<ApiResponse<ProductResponse>>> CreateAsync(
-        ProductRequest request, ProductCatalog catalog, TimeProvider clock, CancellationToken cancellationToken)
+        ProductRequest request, HttpContext http, ProductCatalog catalog, TimeProvider clock, CancellationToken cancellationToken)
     {
         var product = await catalog.CreateAsync(request.ToInput(), cancellationToken);
+        http.Response.Headers.ETag = EntityTags.For(product.Version);
         return TypedResults.Created($"/api/products/{product.Id}", ApiResponse.Ok(ProductResponse.From(product), clock));
     }
 
+    /// <summary>
+    /// Replaces a product if it is still at the version the client read: <c>If-Match: "3"</c> (412 when stale) or
+    /// <c>"version": 3</c> in the body (409 when stale). Without either the update is refused with 428.
+    /// </summary>
     private static async Task<Results<Ok<ApiResponse<ProductResponse>>, ProblemHttpResult>> UpdateAsync(
-        long id, ProductUpdateRequest request, ProductCatalog catalog, TimeProvider clock, CancellationToken cancellationToken)
+        long id, ProductUpdateRequest request, HttpContext http, ProductCatalog catalog, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var product = await catalog.UpdateAsync(id, request.ToInput(), request.Version!.Value, cancellationToken);
-        return product is null
-            ? NotFound(id)
-            : TypedResults.Ok(ApiResponse.Ok(ProductResponse.From(product), clock));
+        if (!EntityTags.TryReadIfMatch(http.Request.Headers.IfMatch, out var ifMatch))
+        {
+            return ProblemDetailsDefaults.Problem(
+                StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "The If-Match header is invalid.", "Send one strong ETag as returned by GET, e.g. If-Match: \"3\".");
+        }
+
+        if ((ifMatch ?? request.Version) is not { } expectedVersion)
+        {
+            return ProblemDetailsDefaults.Problem(
+                StatusCodes.Status428PreconditionRequired,
+                ProblemCodes.PreconditionRequired,
+                "The version you read is required.",
+                "Send the ETag you read in If-Match, or the version in the body, so that a concurrent change is not overwritten.");
+        }
+
+        Product? product;
+        try
+        {
+            product = await catalog.UpdateAsync(id, request.ToInput(), expectedVersion, cancellationToken);
+        }
+        catch (DataConflictException conflict) when (ifMatch is not null && conflict.Code == DataConflictException.ConcurrencyConflict)
+        {
+            return ProblemDetailsDefaults.Problem(
+                StatusCodes.Status412PreconditionFailed, ProblemCodes.PreconditionFailed, "The product was changed by someone else.", conflict.Message);
+        }
+
+        if (product is null)
+        {
+            return NotFound(id);
+        }
+
+        http.Response.Headers.ETag = EntityTags.For(product.Version);
+        return TypedResults.Ok(ApiResponse.Ok(ProductResponse.From(product), clock));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(

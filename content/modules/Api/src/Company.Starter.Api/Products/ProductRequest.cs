@@ -23,11 +23,13 @@ public record ProductRequest
     public ProductInput ToInput() => new(Sku!, Name!.Trim(), Price!.Value);
 }
 
-/// <summary>The body of PUT /api/products/{id}: the new fields and the version the client last read.</summary>
+/// <summary>
+/// The body of PUT /api/products/{id}: the new fields and the version the client last read, here or as an
+/// <c>If-Match</c> ETag (one of the two is required).
+/// </summary>
 public sealed record ProductUpdateRequest : ProductRequest
 {
     /// <summary>The <c>version</c> of the product as the client last read it; a stale one is refused with 409.</summary>
-    [Required]
     [Range(1, long.MaxValue)]
     public long? Version { get; init; }
 }

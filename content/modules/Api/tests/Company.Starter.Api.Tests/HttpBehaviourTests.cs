@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Company.Starter.Testing;
+
+namespace Company.Starter.Api.Tests;
+
+/// <summary>The production behaviour every endpoint shares: conditional requests, rate limits, compression, CORS.</summary>
+public sealed class HttpBehaviourTests(TestEnvironment environment)
+{
+    private static CancellationToken CancellationToken => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ETags_make_reads_conditional_and_updates_safe()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+        var created = await client.PostAsJsonAsync("/api/products", new { sku = "TAG-1", name = "Tagged", price = 3 }, CancellationToken);
+        var id = (await created.ReadDataAsync(HttpStatusCode.Created)).GetProperty("data").GetProperty("id").GetInt64();
+        Assert.Equal("\"1\"", created.Headers.ETag?.ToString());
+
+        using (var read = new HttpRequestMessage(HttpMethod.Get, $"/api/products/{id}"))
+        {
+            read.Headers.IfNoneMatch.Add(new EntityTagHeaderValue("\"1\""));
+            var notModified = await client.SendAsync(read, CancellationToken);
+            Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+            Assert.Empty(await notModified.Content.ReadAsByteArrayAsync(CancellationToken));
+        }
+
+        var updated = await PutAsync(client, id, ifMatch: "\"1\"");
+        Assert.Equal("\"2\"", updated.Headers.ETag?.ToString());
+        await updated.ReadDataAsync(HttpStatusCode.OK);
+
+        await (await PutAsync(client, id, ifMatch: "\"1\"")).ReadProblemAsync(HttpStatusCode.PreconditionFailed, "precondition_failed");
+        await (await PutAsync(client, id, ifMatch: null)).ReadProblemAsync(HttpStatusCode.PreconditionRequired, "precondition_required");
+        await (await PutAsync(client, id, ifMatch: "W/\"2\"")).ReadProblemAsync(HttpStatusCode.BadRequest, "bad_request");
+    }
+
+    [Fact]
+    public async Task A_client_over_its_rate_is_throttled_with_retry_after_but_probes_are_not()
+    {
+        await using var api = await ApiFactory.StartAsync(environment, settings: new Dictionary<string, string?>
+        {
+            ["Api:RateLimitBurst"] = "3",
+            ["Api:RateLimitPerSecond"] = "1",
+        });
+        using var client = api.CreateClient();
+
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? throttled = null;
+        for (var i = 0; i < 8 && throttled is null; i++)
+        {
+            var response = await client.GetAsync("/api/products", CancellationToken);
+            statuses.Add(response.StatusCode);
+            throttled = response.StatusCode == HttpStatusCode.TooManyRequests ? response : null;
+        }
+
+        Assert.NotNull(throttled);
+        Assert.Contains(HttpStatusCode.OK, statuses);
+        Assert.True(throttled.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), throttled.Headers.RetryAfter?.ToString());
+        await throttled.ReadProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive", CancellationToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Responses_are_compressed_for_clients_that_accept_it()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/products");
+        request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("br"));
+
+        var response = await client.SendAsync(request, CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("br", Assert.Single(response.Content.Headers.ContentEncoding));
+    }
+
+    [Theory]
+    [InlineData("https://app.example.com", true)]
+    [InlineData("https://evil.example.net", false)]
+    public async Task Only_the_configured_frontend_origin_may_call_from_a_browser(string origin, bool allowed)
+    {
+        await using var api = await ApiFactory.StartAsync(environment, settings: new Dictionary<string, string?>
+        {
+            ["Api:CorsOrigins:0"] = "https://app.example.com",
+        });
+        using var client = api.CreateClient();
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/api/products");
+        preflight.Headers.Add("Origin", origin);
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "content-type");
+
+        var response = await client.SendAsync(preflight, CancellationToken);
+
+        Assert.Equal(allowed, response.Headers.TryGetValues("Access-Control-Allow-Origin", out var origins) && origins.Single() == origin);
+    }
+
+    private static Task<HttpResponseMessage> PutAsync(HttpClient client, long id, string? ifMatch)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/products/{id}")
+        {
+            Content = JsonContent.Create(new { sku = "TAG-1", name = "Tagged again", price = 4 }),
+        };
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        return client.SendAsync(request, CancellationToken);
+    }
+}
