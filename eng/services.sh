@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Starts the real services the slow test tiers use, on Debian/Ubuntu (needs root for apt and service start):
+# PostgreSQL (the distribution's version, cluster "main") with a role fullstack/fullstack that may create
+# databases, and Redis. Idempotent: installs only what is missing, starts only what is not answering.
+#
+#   eng/services.sh                     install + start, then print the two export lines
+#   source <(eng/services.sh --env)     same, and export the variables into the current shell
+#
+# Everything but the export lines goes to stderr, so the --env form can be sourced.
+set -euo pipefail
+
+pg_user=fullstack
+pg_password=fullstack
+pg_port=5432
+redis_port=6379
+
+log() { echo "services: $*" >&2; }
+
+case "${1:-}" in
+  "" | --env) ;; # both print the export lines on stdout; --env just reads well after `source <(...)`
+  *) echo "usage: eng/services.sh [--env]" >&2; exit 2 ;;
+esac
+
+as_root() {
+  if [[ "$(id -u)" -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+install_missing() {
+  local missing=()
+  command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  if (( ${#missing[@]} > 0 )); then
+    log "installing ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
+  fi
+}
+
+start_postgres() {
+  # The installed major version (15 on Debian 12, 16 on Ubuntu 24.04, ...), not a hard-coded one.
+  local version
+  version="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
+  if ! pg_lsclusters -h 2>/dev/null | awk -v v="$version" '$1 == v && $2 == "main"' | grep -q .; then
+    log "creating PostgreSQL $version cluster main"
+    as_root pg_createcluster "$version" main >&2
+  fi
+  if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" && $4 == "online"' | grep -q .; then
+    log "starting PostgreSQL $version"
+    as_root pg_ctlcluster "$version" main start >&2
+  fi
+
+  local tries=0
+  until as_root su postgres -c "pg_isready -q -h 127.0.0.1 -p $pg_port"; do
+    (( ++tries > 30 )) && { log "PostgreSQL did not become ready"; exit 1; }
+    sleep 1
+  done
+
+  # CREATEDB: the harness gives every run-tier app a fresh database and drops it afterwards.
+  as_root su postgres -c "psql -v ON_ERROR_STOP=1 -q -p $pg_port" >&2 <<SQL
+DO \$\$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$pg_user') THEN
+    CREATE ROLE $pg_user LOGIN PASSWORD '$pg_password' CREATEDB;
+  ELSE
+    ALTER ROLE $pg_user LOGIN PASSWORD '$pg_password' CREATEDB;
+  END IF;
+END
+\$\$;
+SQL
+}
+
+start_redis() {
+  if redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null | grep -q PONG; then
+    return
+  fi
+  log "starting Redis"
+  redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes >&2
+  local tries=0
+  until redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null | grep -q PONG; do
+    (( ++tries > 30 )) && { log "Redis did not answer PING"; exit 1; }
+    sleep 1
+  done
+}
+
+install_missing
+start_postgres
+start_redis
+log "PostgreSQL and Redis are ready"
+
+echo "export FULLSTACK_TEST_POSTGRES='Host=127.0.0.1;Port=$pg_port;Username=$pg_user;Password=$pg_password;Database=postgres'"
+echo "export FULLSTACK_TEST_REDIS='127.0.0.1:$redis_port'"

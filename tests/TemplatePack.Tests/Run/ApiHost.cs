@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using TemplatePack.Tests.Fixture;
+using TemplatePack.Tests.Infrastructure;
+
+namespace TemplatePack.Tests.Run;
+
+/// <summary>
+/// The generated Api started the way an operator would: `dotnet &lt;Code&gt;.Api.dll migrate` first (an explicit
+/// step that must exit 0), then `dotnet &lt;dll&gt; --urls http://127.0.0.1:&lt;port&gt;` in Production. Disposing kills the
+/// process tree, whatever happened in the test.
+/// </summary>
+public sealed class ApiHost : IAsyncDisposable
+{
+    private static readonly TimeSpan AliveTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly RunningProcess _process;
+
+    private ApiHost(RunningProcess process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(15) };
+    }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Client { get; }
+
+    /// <summary>The end of what the app printed so far, for failure messages (JSON logs are long; the end is what matters).</summary>
+    public string Output
+    {
+        get
+        {
+            var all = _process.OutputSoFar;
+            return all.Length <= 8_000 ? all : "…(truncated)…\n" + all[^8_000..];
+        }
+    }
+
+    public static Dictionary<string, string?> Environment(string databaseConnectionString, string? redis) => new()
+    {
+        ["ConnectionStrings__appdb"] = databaseConnectionString,
+        ["ConnectionStrings__redis"] = redis,
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        // Nothing from the developer's machine may leak into "Production".
+        ["DOTNET_ENVIRONMENT"] = null,
+        ["ASPNETCORE_URLS"] = null,
+    };
+
+    /// <summary>Runs the migrate verb; throws with its output when it does not exit 0.</summary>
+    public static async Task MigrateAsync(GeneratedSolution solution, IReadOnlyDictionary<string, string?> environment)
+    {
+        var migrate = await ProcessRunner.RunAsync(ProcessSpec.Dotnet(solution.ApiDll, "migrate") with
+        {
+            WorkingDirectory = Path.GetDirectoryName(solution.ApiDll),
+            Environment = environment,
+            Timeout = TimeSpan.FromMinutes(2),
+        });
+        Assert.True(migrate.ExitCode == 0, $"`{Path.GetFileName(solution.ApiDll)} migrate` must exit 0:\n{migrate.Describe()}");
+    }
+
+    /// <summary>Starts the app and waits (bounded) until `/alive` answers 200.</summary>
+    public static async Task<ApiHost> StartAsync(GeneratedSolution solution, IReadOnlyDictionary<string, string?> environment)
+    {
+        var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        var process = RunningProcess.Start(ProcessSpec.Dotnet(solution.ApiDll, "--urls", baseAddress.ToString().TrimEnd('/')) with
+        {
+            WorkingDirectory = Path.GetDirectoryName(solution.ApiDll),
+            Environment = environment,
+        });
+        var host = new ApiHost(process, baseAddress);
+        try
+        {
+            await host.WaitUntilAliveAsync();
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _process.DisposeAsync();
+    }
+
+    private async Task WaitUntilAliveAsync()
+    {
+        using var probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var clock = Stopwatch.StartNew();
+        string last = "no answer yet";
+        while (clock.Elapsed < AliveTimeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The app exited during start-up:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await probe.GetAsync("/alive");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+
+                last = $"/alive answered {(int)response.StatusCode}";
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message; // not listening yet
+            }
+            catch (TaskCanceledException)
+            {
+                last = "/alive timed out";
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"/alive did not answer 200 within {AliveTimeout.TotalSeconds}s (last: {last}). App output:\n{Output}");
+    }
+}

@@ -1,0 +1,23 @@
+namespace TemplatePack.Tests;
+
+/// <summary>
+/// One way a user instantiates a template, and what the result must be. Declared once in
+/// <see cref="Scenarios"/>; every tier (snapshot, contract, build, generated tests, run) iterates it.
+/// </summary>
+/// <param name="Id">Stable identifier: names the snapshot file and the theory row.</param>
+/// <param name="ShortName">The template's short name.</param>
+/// <param name="Name">The `-n` value, chosen to torture name handling.</param>
+/// <param name="Args">Template options exactly as a user types them.</param>
+/// <param name="Database">Expected database provider: "postgres" or "sqlite".</param>
+/// <param name="Cache">Expected cache: "redis" or "none".</param>
+public sealed record Scenario(string Id, string ShortName, string Name, IReadOnlyList<string> Args, string Database, string Cache)
+{
+    public bool UsesPostgres => Database == "postgres";
+
+    public bool UsesRedis => Cache == "redis";
+
+    /// <summary>The identifier form of <see cref="Name"/> the template must use for projects and namespaces.</summary>
+    public string CodeName => Naming.CodeName.From(Name);
+
+    public override string ToString() => Id;
+}

@@ -1,0 +1,37 @@
+using System.Text.RegularExpressions;
+using TemplatePack.Tests.Fixture;
+
+namespace TemplatePack.Tests.Tiers.Contract;
+
+/// <summary>
+/// Each scenario's declared Database/Cache is what the generated solution actually references: this is where
+/// "the cache default follows the database" and "explicit options beat the preset" are proven.
+/// </summary>
+[Trait("Tier", "contract")]
+public sealed partial class ScenarioExpectationTests(TemplatePackFixture fixture)
+{
+    public static TheoryData<string> ScenarioIds => Scenarios.Ids();
+
+    [Theory]
+    [MemberData(nameof(ScenarioIds))]
+    public async Task Generated_packages_match_the_expected_database_and_cache(string scenarioId)
+    {
+        var scenario = Scenarios.Get(scenarioId);
+        var solution = await fixture.GenerateAsync(scenario);
+
+        var packages = solution.Files("*.*proj").Concat(solution.Files("*.props"))
+            .SelectMany(f => PackageItem().Matches(File.ReadAllText(f)).Select(m => m.Groups["id"].Value))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var summary = string.Join(", ", packages.Order());
+
+        Assert.True(packages.Any(p => p.Contains("Npgsql", StringComparison.OrdinalIgnoreCase)) == scenario.UsesPostgres,
+            $"{scenarioId} expects database {scenario.Database}; packages: {summary}");
+        Assert.True(packages.Any(p => p.Contains("Sqlite", StringComparison.OrdinalIgnoreCase)) == (scenario.Database == "sqlite"),
+            $"{scenarioId} expects database {scenario.Database}; packages: {summary}");
+        Assert.True(packages.Any(p => p.Contains("Redis", StringComparison.OrdinalIgnoreCase)) == scenario.UsesRedis,
+            $"{scenarioId} expects cache {scenario.Cache}; packages: {summary}");
+    }
+
+    [GeneratedRegex("""<Package(?:Reference|Version)\s+Include="(?<id>[^"]+)""")]
+    private static partial Regex PackageItem();
+}

@@ -1,0 +1,57 @@
+using TemplatePack.Tests.Fixture;
+using TemplatePack.Tests.Infrastructure;
+
+namespace TemplatePack.Tests.Tiers;
+
+/// <summary>
+/// The tests a user gets with the generated solution pass, against the real services when they are given:
+/// with the service variables set nothing may be skipped, so "passed" means "ran against PostgreSQL/Redis".
+/// </summary>
+[Trait("Tier", "generated-tests")]
+public sealed class GeneratedTestsTests(TemplatePackFixture fixture, ITestOutputHelper output)
+{
+    public static TheoryData<string> ScenarioIds => Scenarios.Ids();
+
+    [Theory]
+    [MemberData(nameof(ScenarioIds))]
+    public async Task Generated_tests_pass(string scenarioId)
+    {
+        var scenario = Scenarios.Get(scenarioId);
+        var solution = await fixture.BuiltAsync(scenario);
+        var results = fixture.NewScratchDirectory($"trx-{scenarioId}");
+
+        var test = await Dotnet.RunHeavyAsync(
+            GeneratedTestCommand.Create(solution, results) with
+            {
+                WorkingDirectory = solution.Directory,
+                Timeout = Dotnet.TestTimeout,
+                Environment = new Dictionary<string, string?>
+                {
+                    [TestServices.PostgresVariable] = TestServices.Postgres,
+                    [TestServices.RedisVariable] = TestServices.Redis,
+                },
+            });
+        var summary = TrxSummary.Read(results);
+
+        output.WriteLine($"{scenarioId}: {summary}");
+        foreach (var line in summary.NotPassed)
+        {
+            output.WriteLine("  " + line);
+        }
+
+        // The failing tests first (names and messages from the TRX), then the end of the console output.
+        Assert.True(test.ExitCode == 0, $"dotnet test failed ({summary}):\n  {string.Join("\n  ", summary.NotPassed.Take(20))}\n{test.Describe(maxChars: 3_000)}");
+        Assert.True(summary.Total > 0, $"No test results found in {results}:\n{test.Describe()}");
+        Assert.Equal(0, summary.Failed);
+
+        var servicesGiven = TestServices.Postgres is not null && (!scenario.UsesRedis || TestServices.Redis is not null);
+        if (servicesGiven)
+        {
+            Assert.True(summary.Skipped == 0, $"With the service variables set, no generated test may skip:\n  {string.Join("\n  ", summary.NotPassed)}");
+        }
+        else
+        {
+            output.WriteLine($"{TestServices.PostgresVariable}/{TestServices.RedisVariable} not both set: skips allowed ({summary.Skipped}).");
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using TemplatePack.Tests.Fixture;
+using TemplatePack.Tests.Infrastructure;
+
+namespace TemplatePack.Tests.Tiers;
+
+/// <summary>Every scenario's generated tree (minus bin/obj) equals its approved snapshot.</summary>
+[Trait("Tier", "snapshot")]
+public sealed class SnapshotTests(TemplatePackFixture fixture, ITestOutputHelper output)
+{
+    private const string AcceptVariable = "FULLSTACK_ACCEPT_SNAPSHOTS";
+
+    public static TheoryData<string> ScenarioIds => Scenarios.Ids();
+
+    [Theory]
+    [MemberData(nameof(ScenarioIds))]
+    public async Task Generated_tree_matches_the_approved_snapshot(string scenarioId)
+    {
+        var solution = await fixture.GenerateAsync(Scenarios.Get(scenarioId));
+        var received = solution.Tree;
+
+        var verifiedPath = Path.Combine(RepoPaths.SnapshotsDirectory, $"{scenarioId}.verified.txt");
+        var receivedPath = Path.Combine(RepoPaths.SnapshotsDirectory, $"{scenarioId}.received.txt");
+
+        if (Environment.GetEnvironmentVariable(AcceptVariable) == "1")
+        {
+            Directory.CreateDirectory(RepoPaths.SnapshotsDirectory);
+            await File.WriteAllTextAsync(verifiedPath, received, TestContext.Current.CancellationToken);
+            File.Delete(receivedPath);
+            var message = $"{AcceptVariable}=1: accepted {TreeSnapshot.Parse(received).Count} files into {verifiedPath}";
+            output.WriteLine(message);
+            Console.WriteLine(message); // on the console too: accepting is a deliberate act the person should see
+
+            return;
+        }
+
+        var difference = File.Exists(verifiedPath)
+            ? SnapshotComparison.FirstDifference(await File.ReadAllTextAsync(verifiedPath, TestContext.Current.CancellationToken), received)
+            : $"no approved snapshot {Path.GetFileName(verifiedPath)} yet";
+        if (difference is null)
+        {
+            File.Delete(receivedPath);
+            return;
+        }
+
+        await File.WriteAllTextAsync(receivedPath, received, TestContext.Current.CancellationToken);
+        Assert.Fail(
+            $"""
+            Scenario '{scenarioId}' differs from its snapshot: {difference}
+            Received tree written to {receivedPath}.
+            Review it, then accept with: {AcceptVariable}=1 eng/test.sh -trait Tier=snapshot
+            """);
+    }
+}
