@@ -12,8 +12,10 @@ namespace Company.Starter.Api.Tests;
 
 /// <summary>
 /// Proves that the telemetry is emitted, not only configured: in-memory exporters receive what an OTLP collector
-/// or a Prometheus scrape would.
+/// or a Prometheus scrape would. Activity sources and meters are process-wide, so these tests run alone: a span of a
+/// test running in parallel would otherwise land in their exporters.
 /// </summary>
+[Collection(nameof(TelemetryTests))]
 public sealed class TelemetryTests(TestEnvironment environment)
 {
     private static CancellationToken CancellationToken => TestContext.Current.CancellationToken;
@@ -139,3 +141,6 @@ public sealed class TelemetryTests(TestEnvironment environment)
         return null;
     }
 }
+
+[CollectionDefinition(nameof(TelemetryTests), DisableParallelization = true)]
+public sealed class TelemetryTestsCollection;

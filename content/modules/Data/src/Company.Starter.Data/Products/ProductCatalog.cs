@@ -71,7 +71,7 @@ public sealed partial class ProductCatalog(
 
     public async Task<Product> CreateAsync(ProductInput input, CancellationToken cancellationToken = default)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Now();
         var product = new Product
         {
             Sku = input.Sku,
@@ -107,7 +107,7 @@ public sealed partial class ProductCatalog(
         product.Sku = input.Sku;
         product.Name = input.Name;
         product.Price = input.Price;
-        product.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        product.UpdatedAt = Now();
 
         await SaveAsync(cancellationToken);
         await cache.RemoveAsync(CacheKey(id), cancellationToken);
@@ -119,6 +119,16 @@ public sealed partial class ProductCatalog(
         var deleted = await db.Products.Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken);
         await cache.RemoveAsync(CacheKey(id), cancellationToken);
         return deleted > 0;
+    }
+
+    /// <summary>
+    /// The current time at the precision the databases keep (PostgreSQL: microseconds), so that what a write returns
+    /// equals what a later read returns.
+    /// </summary>
+    private DateTime Now()
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created product {ProductId} with SKU {Sku}")]
