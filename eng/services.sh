@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the real services the slow test tiers use, on Debian/Ubuntu (needs root for apt and service start):
 # PostgreSQL (the distribution's version, cluster "main") with a role fullstack/fullstack that may create
-# databases, and Redis. Idempotent: installs only what is missing, starts only what is not answering.
+# databases, and Redis; and installs prometheus/promtool for the observability tier. Idempotent: installs only
+# what is missing, starts only what is not answering.
 #
 #   eng/services.sh                     install + start, then print the two export lines
 #   source <(eng/services.sh --env)     same, and export the variables into the current shell
@@ -29,6 +30,8 @@ install_missing() {
   local missing=()
   command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  # promtool and prometheus: the observability tier checks the app's metrics and the shipped rules with them.
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   if (( ${#missing[@]} > 0 )); then
     log "installing ${missing[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
@@ -73,7 +76,8 @@ start_redis() {
     return
   fi
   log "starting Redis"
-  redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes >&2
+  # No snapshots: test data must not outlive the run (a dump.rdb would be loaded by the next one).
+  redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes --save "" --appendonly no >&2
   local tries=0
   until redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null | grep -q PONG; do
     (( ++tries > 30 )) && { log "Redis did not answer PING"; exit 1; }

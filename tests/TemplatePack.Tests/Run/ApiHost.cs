@@ -40,6 +40,8 @@ public sealed class ApiHost : IAsyncDisposable
     {
         ["ConnectionStrings__appdb"] = databaseConnectionString,
         ["ConnectionStrings__redis"] = redis,
+        // Runs share one Redis; a prefix per app keeps one run's cached rows out of another's answers.
+        ["Data__CacheKeyPrefix"] = $"harness-{Guid.NewGuid():N}:",
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
         // Nothing from the developer's machine may leak into "Production".
         ["DOTNET_ENVIRONMENT"] = null,

@@ -11,6 +11,7 @@ public static class ProblemCodes
     public const string InvalidCursor = "invalid_cursor";
     public const string NotFound = "not_found";
     public const string MethodNotAllowed = "method_not_allowed";
+    public const string NotAcceptable = "not_acceptable";
     public const string Conflict = "conflict";
     public const string PreconditionFailed = "precondition_failed";
     public const string PreconditionRequired = "precondition_required";
@@ -27,6 +28,7 @@ public static class ProblemCodes
     {
         StatusCodes.Status404NotFound => NotFound,
         StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
+        StatusCodes.Status406NotAcceptable => NotAcceptable,
         StatusCodes.Status409Conflict => Conflict,
         StatusCodes.Status412PreconditionFailed => PreconditionFailed,
         StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,

@@ -8,7 +8,7 @@ namespace Company.Starter.Data.Products;
 
 /// <summary>
 /// Reads and writes the product catalogue. Single-product reads go through <see cref="HybridCache"/>
-/// (in-process, plus Redis where configured) and every write evicts the entry it made stale.
+/// (in-process, plus Redis where configured) and every update or delete evicts the entry it made stale.
 /// </summary>
 public sealed partial class ProductCatalog(
     AppDbContext db,
@@ -33,13 +33,34 @@ public sealed partial class ProductCatalog(
 
     public static string CacheKey(long id) => $"product:{id}";
 
-    public async Task<Product?> FindAsync(long id, CancellationToken cancellationToken = default) =>
-        await cache.GetOrCreateAsync(
-            CacheKey(id),
-            (db, id),
-            static (state, token) => new ValueTask<Product?>(FindById(state.db, state.id, token)),
-            _entryOptions,
+    private static readonly HybridCacheEntryOptions CacheOnly = new() { Flags = HybridCacheEntryFlags.DisableUnderlyingData };
+
+    /// <summary>
+    /// One product, from the cache when it holds it. Misses are read from the database and cached only when the product
+    /// exists: a cached "not found" could outlive the insert that makes it wrong (HybridCache writes Redis in the
+    /// background, so an eviction can land before it). Writes evict what they change.
+    /// </summary>
+    public async Task<Product?> FindAsync(long id, CancellationToken cancellationToken = default)
+    {
+        var key = CacheKey(id);
+        var cached = await cache.GetOrCreateAsync(
+            key,
+            static _ => ValueTask.FromResult<Product?>(null),
+            CacheOnly,
             cancellationToken: cancellationToken);
+        if (cached is not null)
+        {
+            return cached;
+        }
+
+        var product = await FindById(db, id, cancellationToken);
+        if (product is not null)
+        {
+            await cache.SetAsync(key, product, _entryOptions, cancellationToken: cancellationToken);
+        }
+
+        return product;
+    }
 
     /// <summary>Lists products ordered by name (then id, to break ties), <paramref name="limit"/> at a time.</summary>
     public async Task<Page<Product>> ListAsync(int limit, string? cursor, CancellationToken cancellationToken = default)
@@ -84,8 +105,6 @@ public sealed partial class ProductCatalog(
 
         db.Products.Add(product);
         await SaveAsync(cancellationToken);
-        // A read of this id before it existed may have cached "not found"; the new row must replace it.
-        await cache.RemoveAsync(CacheKey(product.Id), cancellationToken);
         LogCreated(logger, product.Id, product.Sku);
         return product;
     }

@@ -30,6 +30,27 @@ public sealed class SalesLedger(AppDbContext db, ProductCatalog catalog, SalesMe
     }
 
     /// <summary>
+    /// The latest <paramref name="last"/> sales of each of <paramref name="productIds"/>, oldest first, in ONE statement
+    /// whatever the number of products: EF Core turns the correlated Take into ROW_NUMBER() OVER (PARTITION BY ...).
+    /// It is what batched loaders (GraphQL's Product.sales) call instead of one query per product.
+    /// </summary>
+    public async Task<ILookup<long, Sale>> LatestForProductsAsync(
+        IReadOnlyCollection<long> productIds, int last, CancellationToken cancellationToken = default)
+    {
+        var sales = await db.Products.AsNoTracking()
+            .Where(product => productIds.Contains(product.Id))
+            .SelectMany(product => db.Sales.AsNoTracking()
+                .Where(sale => sale.ProductId == product.Id)
+                .OrderByDescending(sale => sale.OccurredAt).ThenByDescending(sale => sale.Id)
+                .Take(last))
+            .ToListAsync(cancellationToken);
+
+        return sales
+            .OrderBy(sale => sale.OccurredAt).ThenBy(sale => sale.Id)
+            .ToLookup(sale => sale.ProductId);
+    }
+
+    /// <summary>
     /// Sales per <paramref name="bucket"/> in [<paramref name="from"/>, <paramref name="to"/>), oldest first; empty buckets
     /// are left out. The grouping runs in the database with its native time functions, so only the buckets travel.
     /// </summary>
