@@ -10,7 +10,17 @@ namespace TemplatePack.Tests;
 /// <param name="Args">Template options exactly as a user types them.</param>
 /// <param name="Database">Expected database provider: "postgres" or "sqlite".</param>
 /// <param name="Cache">Expected cache: "redis" or "none".</param>
-public sealed record Scenario(string Id, string ShortName, string Name, IReadOnlyList<string> Args, string Database, string Cache)
+/// <param name="MetricsEndpoint">The app serves Prometheus metrics at /metrics.</param>
+/// <param name="ObservabilityDeploy">The output has deploy/observability (dashboard, alert rules).</param>
+public sealed record Scenario(
+    string Id,
+    string ShortName,
+    string Name,
+    IReadOnlyList<string> Args,
+    string Database,
+    string Cache,
+    bool MetricsEndpoint = false,
+    bool ObservabilityDeploy = false)
 {
     public bool UsesPostgres => Database == "postgres";
 

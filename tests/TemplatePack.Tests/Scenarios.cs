@@ -10,10 +10,18 @@ public static class Scenarios
         // The cache default follows the database: SQLite means a single-file app, so no Redis.
         new("databases-sqlite", "fullstack-databases", "My-App", ["--database", "sqlite"], Database: "sqlite", Cache: "none"),
 
-        new("mvp-startup", "fullstack-mvp", "1st.App", ["--stack", "startup"], Database: "postgres", Cache: "redis"),
+        new("mvp-startup", "fullstack-mvp", "1st.App", ["--stack", "startup"], Database: "postgres", Cache: "redis", ObservabilityDeploy: true),
 
         // Explicit options beat the preset's defaults.
-        new("mvp-startup-overrides", "fullstack-mvp", "class", ["--stack", "startup", "--database", "sqlite", "--cache", "redis"], Database: "sqlite", Cache: "redis"),
+        new("mvp-startup-overrides", "fullstack-mvp", "class", ["--stack", "startup", "--database", "sqlite", "--cache", "redis", "--exporter", "both"], Database: "sqlite", Cache: "redis", MetricsEndpoint: true, ObservabilityDeploy: true),
+
+        new("observability-default", "fullstack-observability", "Acme.Telemetry", [], Database: "postgres", Cache: "redis", MetricsEndpoint: true, ObservabilityDeploy: true),
+
+        // Prometheus only: no OTLP exporter in the code or the packages.
+        new("observability-prometheus-sqlite", "fullstack-observability", "Obs-Lite", ["--exporter", "prometheus", "--database", "sqlite"], Database: "sqlite", Cache: "none", MetricsEndpoint: true, ObservabilityDeploy: true),
+
+        // Every protocol over one domain; the REST contract stays the one the run tier probes.
+        new("api-all-protocols", "fullstack-api", "Acme.Api", ["--protocols", "rest", "grpc", "graphql"], Database: "postgres", Cache: "redis"),
     ];
 
     public static Scenario Get(string id) =>

@@ -30,6 +30,10 @@ public sealed partial class ScenarioExpectationTests(TemplatePackFixture fixture
             $"{scenarioId} expects database {scenario.Database}; packages: {summary}");
         Assert.True(packages.Any(p => p.Contains("Redis", StringComparison.OrdinalIgnoreCase)) == scenario.UsesRedis,
             $"{scenarioId} expects cache {scenario.Cache}; packages: {summary}");
+        Assert.True(packages.Contains("OpenTelemetry.Exporter.Prometheus.AspNetCore") == scenario.MetricsEndpoint,
+            $"{scenarioId} expects a /metrics endpoint: {scenario.MetricsEndpoint}; packages: {summary}");
+        Assert.True(Directory.Exists(Path.Combine(solution.Directory, "deploy", "observability")) == scenario.ObservabilityDeploy,
+            $"{scenarioId} expects deploy/observability: {scenario.ObservabilityDeploy}");
     }
 
     [GeneratedRegex("""<Package(?:Reference|Version)\s+Include="(?<id>[^"]+)""")]
