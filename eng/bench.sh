@@ -10,6 +10,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$root/eng/lib.sh"
 work="$(mktemp -d)"
 duration="${BENCH_DURATION:-10s}"
 connections="${BENCH_CONNECTIONS:-32}"
@@ -21,7 +22,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
 command -v wrk >/dev/null || { step "Install wrk"; apt-get install -y -qq wrk >/dev/null; }
 if [[ -z "${FULLSTACK_TEST_POSTGRES:-}" ]]; then
@@ -30,20 +30,6 @@ if [[ -z "${FULLSTACK_TEST_POSTGRES:-}" ]]; then
   eval "$service_env"
 fi
 
-# psql against the server of an Npgsql connection string.
-admin_sql() {
-  local key value
-  local -a env=(PGDATABASE=postgres)
-  while IFS='=' read -r key value; do
-    case "${key,,}" in
-      host|server) env+=("PGHOST=$value") ;;
-      port) env+=("PGPORT=$value") ;;
-      username|user\ id|userid) env+=("PGUSER=$value") ;;
-      password) env+=("PGPASSWORD=$value") ;;
-    esac
-  done < <(tr ';' '\n' <<<"$FULLSTACK_TEST_POSTGRES")
-  env "${env[@]}" psql -q -v ON_ERROR_STOP=1 -c "$1"
-}
 
 step "Pack, install, generate fullstack-mvp --stack startup"
 dotnet pack "$root/TemplatePack.csproj" -c Release -o "$work/pkg" --nologo -v quiet >&2

@@ -9,6 +9,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$root/eng/lib.sh"
 work="$(mktemp -d)"
 keep=""
 if [[ "${1:-}" == "--keep" ]]; then
@@ -23,7 +24,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "Pack the templates"
 dotnet pack "$root/TemplatePack.csproj" -c Release -o "$work/pkg" --nologo -v quiet
@@ -57,20 +57,6 @@ dotnet new fullstack-mvp -n Acme.Shop -o "$out" "${args[@]}" \
 step "Build with warnings as errors"
 dotnet build "$out/Acme.Shop.slnx" -c Release -warnaserror -warnnotaserror:NU1603 --nologo -v quiet
 
-# psql with the server of an Npgsql connection string (Host=..;Port=..;Username=..;Password=..).
-admin_sql() {
-  local key value
-  local -a env=(PGDATABASE=postgres)
-  while IFS='=' read -r key value; do
-    case "${key,,}" in
-      host|server) env+=("PGHOST=$value") ;;
-      port) env+=("PGPORT=$value") ;;
-      username|user\ id|userid) env+=("PGUSER=$value") ;;
-      password) env+=("PGPASSWORD=$value") ;;
-    esac
-  done < <(tr ';' '\n' <<<"$FULLSTACK_TEST_POSTGRES")
-  env "${env[@]}" psql -q -v ON_ERROR_STOP=1 -c "$1"
-}
 
 if [[ -n "${db_name:-}" ]]; then
   step "Create a database of its own: $db_name"

@@ -32,7 +32,7 @@ public sealed class TelemetryTests(TestEnvironment environment)
 
         var response = await client.PostAsJsonAsync("/api/products", new { sku = "TRACE-1", name = "Traced", price = 1 }, CancellationToken);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Flush(api);
+        await FlushUntilAsync(api, () => _spans.Any(s => s.Kind == ActivityKind.Server));
 
         var server = Assert.Single(_spans, s => s.Kind == ActivityKind.Server && s.DisplayName.StartsWith("POST", StringComparison.Ordinal));
         Assert.Equal("/api/products/", server.GetTagItem("http.route"));
@@ -54,7 +54,7 @@ public sealed class TelemetryTests(TestEnvironment environment)
         using var client = api.CreateClient();
 
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/products/4040", CancellationToken)).StatusCode);
-        Flush(api);
+        await FlushUntilAsync(api, () => _metrics.Any(m => m.Name == "http.server.request.duration"));
 
         var duration = _metrics.Where(m => m.Name == "http.server.request.duration").ToList();
         Assert.NotEmpty(duration);
@@ -72,11 +72,12 @@ public sealed class TelemetryTests(TestEnvironment environment)
 
         await (await client.PostAsJsonAsync("/api/sales", new { productId, quantity = 4 }, CancellationToken)).ReadDataAsync(HttpStatusCode.Created);
         await (await client.GetAsync("/api/sales/summary?bucket=day", CancellationToken)).ReadDataAsync(HttpStatusCode.OK);
-        Flush(api);
+        await FlushUntilAsync(api, () => _spans.Any(s => s.DisplayName == "sales.summarize") && _metrics.Any(m => m.Name == "sales.units"));
 
-        var units = Assert.Single(_metrics, m => m.Name == "sales.units");
+        // Each flush exports the cumulative state again: the latest export holds the totals.
+        var units = _metrics.Last(m => m.Name == "sales.units");
         Assert.Equal(4, Points(units).Sum(p => p.GetSumLong()));
-        var revenue = Assert.Single(_metrics, m => m.Name == "sales.revenue");
+        var revenue = _metrics.Last(m => m.Name == "sales.revenue");
         Assert.Equal(10.0, Points(revenue).Sum(p => p.GetSumDouble()), precision: 6);
 
         var summarize = Assert.Single(_spans, s => s.DisplayName == "sales.summarize");
@@ -92,11 +93,26 @@ public sealed class TelemetryTests(TestEnvironment environment)
         services.AddLogging(logging => logging.AddOpenTelemetry(otel => otel.AddInMemoryExporter(_logs)));
     });
 
-    private static void Flush(ApiFactory api)
+    /// <summary>
+    /// Flushes the exporters until <paramref name="arrived"/> holds (bounded): the server records a request's span and
+    /// duration when the request ends, which can be just after the client has read the response.
+    /// </summary>
+    private static async Task FlushUntilAsync(ApiFactory api, Func<bool> arrived)
     {
-        api.Services.GetRequiredService<TracerProvider>().ForceFlush();
-        api.Services.GetRequiredService<MeterProvider>().ForceFlush();
-        api.Services.GetRequiredService<LoggerProvider>().ForceFlush();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        do
+        {
+            api.Services.GetRequiredService<TracerProvider>().ForceFlush();
+            api.Services.GetRequiredService<MeterProvider>().ForceFlush();
+            api.Services.GetRequiredService<LoggerProvider>().ForceFlush();
+            if (arrived())
+            {
+                return;
+            }
+
+            await Task.Delay(50, CancellationToken);
+        }
+        while (DateTime.UtcNow < deadline);
     }
 
     private bool IsDescendantOf(Activity span, Activity ancestor)

@@ -1,8 +1,6 @@
 #if (UsePostgres)
-using DotNet.Testcontainers.Configurations;
 using Npgsql;
 using Testcontainers.PostgreSql;
-using Xunit;
 #else
 using Microsoft.Data.Sqlite;
 #endif
@@ -11,23 +9,24 @@ namespace Company.Starter.Testing;
 
 #if (UsePostgres)
 /// <summary>
-/// The PostgreSQL server the tests run against, found in this order: the connection string in
-/// <c>FULLSTACK_TEST_POSTGRES</c> (its role must be allowed to create databases); a Testcontainers container when
-/// Docker is available; otherwise every test that asks for a database is skipped with a reason naming the variable.
-/// Each test gets a database of its own, so tests run in parallel without seeing each other's rows.
+/// The PostgreSQL server the tests run against: <c>FULLSTACK_TEST_POSTGRES</c> (its role must be allowed to create
+/// databases), else a container. Each test gets a database of its own, so tests run in parallel without seeing each
+/// other's rows.
 /// </summary>
 public sealed class DatabaseServer : IAsyncDisposable
 {
     public const string Variable = "FULLSTACK_TEST_POSTGRES";
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private PostgreSqlContainer? _container;
-    private string? _serverConnectionString;
-    private string? _skipReason;
+    private readonly ExternalService _server = new(Variable, "PostgreSQL (a role that can CREATE DATABASE)", async cancellationToken =>
+    {
+        var container = new PostgreSqlBuilder("postgres:17-alpine").Build();
+        await container.StartAsync(cancellationToken);
+        return (container.GetConnectionString(), container);
+    });
 
     public async Task<TestDatabase> CreateDatabaseAsync(CancellationToken cancellationToken = default)
     {
-        var server = await ResolveServerAsync(cancellationToken);
+        var server = await _server.GetConnectionStringAsync(cancellationToken);
         var name = $"test_{Guid.NewGuid():N}";
 
         await using (var admin = new NpgsqlConnection(server))
@@ -48,48 +47,7 @@ public sealed class DatabaseServer : IAsyncDisposable
         });
     }
 
-    private async Task<string> ResolveServerAsync(CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            if (_serverConnectionString is null && _skipReason is null)
-            {
-                var configured = Environment.GetEnvironmentVariable(Variable);
-                if (!string.IsNullOrWhiteSpace(configured))
-                {
-                    _serverConnectionString = configured;
-                }
-                else if (TestcontainersSettings.OS.DockerEndpointAuthConfig is not null)
-                {
-                    _container = new PostgreSqlBuilder("postgres:17-alpine").Build();
-                    await _container.StartAsync(cancellationToken);
-                    _serverConnectionString = _container.GetConnectionString();
-                }
-                else
-                {
-                    _skipReason = $"No PostgreSQL to test against: set {Variable} to a connection string whose role can CREATE DATABASE, or make Docker available for Testcontainers.";
-                }
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-
-        Assert.SkipWhen(_skipReason is not null, _skipReason ?? string.Empty);
-        return _serverConnectionString!;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_container is not null)
-        {
-            await _container.DisposeAsync();
-        }
-
-        _gate.Dispose();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
 #else
 /// <summary>

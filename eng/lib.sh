@@ -1,0 +1,20 @@
+# Shared by the eng/ scripts (sourced, not run).
+
+# step TEXT: a bold heading on stderr.
+step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+
+# admin_sql SQL: runs SQL with psql against the server of $FULLSTACK_TEST_POSTGRES, an Npgsql connection string
+# (Host=..;Port=..;Username=..;Password=..), in its "postgres" database.
+admin_sql() {
+  local key value
+  local -a env=(PGDATABASE=postgres)
+  while IFS='=' read -r key value; do
+    case "${key,,}" in
+      host|server) env+=("PGHOST=$value") ;;
+      port) env+=("PGPORT=$value") ;;
+      username|user\ id|userid) env+=("PGUSER=$value") ;;
+      password) env+=("PGPASSWORD=$value") ;;
+    esac
+  done < <(tr ';' '\n' <<<"$FULLSTACK_TEST_POSTGRES")
+  env "${env[@]}" psql -q -v ON_ERROR_STOP=1 -c "$1"
+}
