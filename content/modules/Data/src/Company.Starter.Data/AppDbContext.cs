@@ -1,3 +1,4 @@
+using Company.Starter.Data.Idempotency;
 using Company.Starter.Data.Products;
 using Company.Starter.Data.Sales;
 using Microsoft.EntityFrameworkCore;
@@ -9,6 +10,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<Product> Products => Set<Product>();
 
     public DbSet<Sale> Sales => Set<Sale>();
+
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);

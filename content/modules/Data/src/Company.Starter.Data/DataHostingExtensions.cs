@@ -1,4 +1,5 @@
 using Company.Starter.Data;
+using Company.Starter.Data.Idempotency;
 using Company.Starter.Data.Products;
 using Company.Starter.Data.Sales;
 using Microsoft.EntityFrameworkCore;
@@ -95,6 +96,12 @@ public static class DataHostingExtensions
         builder.Services.AddScoped<ProductCatalog>();
         builder.Services.AddScoped<SalesLedger>();
         builder.Services.AddSingleton<SalesMetrics>();
+
+        builder.Services.AddOptions<IdempotencyOptions>()
+            .BindConfiguration(IdempotencyOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddScoped<IdempotencyStore>();
 
         var health = builder.Services.AddHealthChecks()
             .AddDbContextCheck<AppDbContext>("database", tags: ["ready"]);

@@ -31,6 +31,11 @@ public static class DatabaseMigrator
 
         logger.LogInformation("Applying {Count} migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
         await db.Database.MigrateAsync(cancellationToken);
+#if (UseSqlite)
+        // Write-ahead logging lets readers work while a write is in progress (the setting is kept in the file):
+        // without it, concurrent requests meet "database is locked" far sooner.
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+#endif
         logger.LogInformation("The database schema is up to date");
     }
 }

@@ -60,7 +60,7 @@ public static class ApiConventions
                 .WithOrigins(api.Value.CorsOrigins)
                 .WithMethods("GET", "POST", "PUT", "DELETE")
                 .WithHeaders("Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "Authorization")
-                .WithExposedHeaders("ETag", "Location", "Retry-After")));
+                .WithExposedHeaders("ETag", "Location", "Retry-After", "Idempotent-Replayed")));
 
         return builder;
     }

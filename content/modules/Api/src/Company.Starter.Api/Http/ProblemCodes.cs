@@ -13,6 +13,8 @@ public static class ProblemCodes
     public const string MethodNotAllowed = "method_not_allowed";
     public const string NotAcceptable = "not_acceptable";
     public const string Conflict = "conflict";
+    public const string IdempotencyKeyReused = "idempotency_key_reused";
+    public const string IdempotencyRequestInProgress = "idempotency_request_in_progress";
     public const string PreconditionFailed = "precondition_failed";
     public const string PreconditionRequired = "precondition_required";
     public const string PayloadTooLarge = "payload_too_large";

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Company.Starter.Api.Http;
+using Company.Starter.Api.Http.Idempotency;
 using Company.Starter.Data;
 using Company.Starter.Data.Products;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,7 +17,7 @@ public static class ProductEndpoints
 
         products.MapGet("/", ListAsync).WithName("ListProducts");
         products.MapGet("/{id:long}", GetAsync).WithName("GetProduct");
-        products.MapPost("/", CreateAsync).WithName("CreateProduct");
+        products.MapPost("/", CreateAsync).WithName("CreateProduct").WithIdempotency();
         products.MapPut("/{id:long}", UpdateAsync).WithName("UpdateProduct");
         products.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteProduct");
 

@@ -1,4 +1,5 @@
 using Company.Starter.Api.Http;
+using Company.Starter.Api.Http.Idempotency;
 using Company.Starter.Data.Sales;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,7 +14,7 @@ public static class SalesEndpoints
     {
         var sales = endpoints.MapGroup("/api/sales").WithTags("Sales");
 
-        sales.MapPost("/", RecordAsync).WithName("RecordSale");
+        sales.MapPost("/", RecordAsync).WithName("RecordSale").WithIdempotency();
         sales.MapGet("/summary", SummarizeAsync).WithName("SummarizeSales");
 
         return endpoints;
