@@ -96,6 +96,36 @@ public sealed class HttpBehaviourTests(TestEnvironment environment)
         Assert.Equal(allowed, response.Headers.TryGetValues("Access-Control-Allow-Origin", out var origins) && origins.Single() == origin);
     }
 
+    [Fact]
+    public async Task Cached_list_pages_are_evicted_by_writes()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+        Assert.Equal(0, (await (await client.GetAsync("/api/products", CancellationToken)).ReadDataAsync(HttpStatusCode.OK)).GetProperty("data").GetArrayLength());
+
+        await (await client.PostAsJsonAsync("/api/products", new { sku = "OC-1", name = "Cached", price = 1 }, CancellationToken)).ReadDataAsync(HttpStatusCode.Created);
+
+        // The empty page was cached; the write must have evicted it.
+        var page = await (await client.GetAsync("/api/products", CancellationToken)).ReadDataAsync(HttpStatusCode.OK);
+        Assert.Equal("Cached", Assert.Single(page.GetProperty("data").EnumerateArray()).GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task The_api_version_is_negotiated_and_reported()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+
+        var unversioned = await client.GetAsync("/api/products", CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, unversioned.StatusCode);
+        Assert.Contains("1.0", unversioned.Headers.GetValues("api-supported-versions"));
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/products?api-version=1.0", CancellationToken)).StatusCode);
+        using var future = new HttpRequestMessage(HttpMethod.Get, "/api/products");
+        future.Headers.Add("api-version", "9.0");
+        await (await client.SendAsync(future, CancellationToken)).ReadProblemAsync(HttpStatusCode.BadRequest, "unsupported_api_version");
+    }
+
     private static Task<HttpResponseMessage> PutAsync(HttpClient client, long id, string? ifMatch)
     {
         var request = new HttpRequestMessage(HttpMethod.Put, $"/api/products/{id}")

@@ -142,6 +142,46 @@ public sealed class ProductApiTests(TestEnvironment environment)
     }
 
     [Fact]
+    public async Task Deleting_a_product_with_sales_is_a_409_problem_and_keeps_it()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+        var id = (await (await client.PostAsJsonAsync("/api/products", new { sku = "SOLD-1", name = "Sold", price = 1 }, CancellationToken))
+            .ReadDataAsync(HttpStatusCode.Created)).GetProperty("data").GetProperty("id").GetInt64();
+        await (await client.PostAsJsonAsync("/api/sales", new { productId = id, quantity = 1 }, CancellationToken)).ReadDataAsync(HttpStatusCode.Created);
+
+        await (await client.DeleteAsync($"/api/products/{id}", CancellationToken)).ReadProblemAsync(HttpStatusCode.Conflict, "in_use");
+
+        await (await client.GetAsync($"/api/products/{id}", CancellationToken)).ReadDataAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Control_characters_in_a_name_are_a_validation_problem_not_a_database_error()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+
+        // PostgreSQL text cannot hold NUL: without the rule this reached the database as a 500.
+        var response = await client.PostAsJsonAsync("/api/products", new { sku = "NUL-1", name = "bad\u0000name", price = 1 }, CancellationToken);
+
+        var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.True(problem.GetProperty("errors").TryGetProperty("name", out _), problem.ToString());
+    }
+
+    [Theory]
+    [InlineData("text/html")]
+    [InlineData("image/png")]
+    public async Task Errors_are_problem_json_whatever_the_client_accepts(string accept)
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+        client.DefaultRequestHeaders.Accept.ParseAdd(accept);
+
+        await (await client.GetAsync("/api/nothing-here", CancellationToken)).ReadProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await client.PostAsJsonAsync("/api/products", new { }, CancellationToken)).ReadProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+    }
+
+    [Fact]
     public async Task Deleting_twice_is_204_then_404()
     {
         await using var api = await ApiFactory.StartAsync(environment);

@@ -9,6 +9,7 @@ public sealed class DataConflictException(string code, string message, Exception
 {
     public const string ConcurrencyConflict = "concurrency_conflict";
     public const string DuplicateKey = "duplicate_key";
+    public const string InUse = "in_use";
 
     public string Code { get; } = code;
 }

@@ -26,6 +26,10 @@ public static class DatabaseErrors
                 case DataConflictException:
                     return false;
                 case DbException { IsTransient: true }:
+#if (UseSqlite)
+                // SQLITE_BUSY (5) and SQLITE_LOCKED (6): another writer held the file for longer than the command timeout.
+                case SqliteException { SqliteErrorCode: 5 or 6 }:
+#endif
                 case SocketException:
                 case TimeoutException:
 #if (UsePostgres)
@@ -37,6 +41,22 @@ public static class DatabaseErrors
 
         return false;
     }
+
+    /// <summary>True when a delete (or update) was refused because other rows still refer to the row.</summary>
+    public static bool IsForeignKeyViolation(Exception exception) =>
+        (exception is DbUpdateException { InnerException: { } inner } ? inner : exception) switch
+    {
+#if (UsePostgres)
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.ForeignKeyViolation,
+#endif
+#if (UseSqlite)
+        // SQLITE_CONSTRAINT (19) from a foreign key: ON DELETE RESTRICT reports it without the FOREIGNKEY extended code
+        // (787), so the message is what tells it from the other constraints.
+        SqliteException sqlite => sqlite.SqliteExtendedErrorCode == 787
+            || (sqlite.SqliteErrorCode == 19 && sqlite.Message.Contains("FOREIGN KEY", StringComparison.Ordinal)),
+#endif
+        _ => false,
+    };
 
     public static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
     {

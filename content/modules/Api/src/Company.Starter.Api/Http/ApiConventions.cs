@@ -26,6 +26,8 @@ public static class ApiConventions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        // Registered first, so it is asked before the framework's writer (see ProblemJsonWriter).
+        builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsDefaults.Customize);
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 
@@ -34,6 +36,8 @@ public static class ApiConventions
         builder.Services.AddValidation();
         builder.Services.AddOpenApi();
 
+        builder.Services.AddApiVersions();
+        builder.Services.AddApiOutputCache();
         builder.Services.AddApiRateLimiting();
         builder.Services.AddRequestTimeouts();
         builder.Services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<ApiOptions>>((timeouts, api) =>
@@ -70,9 +74,12 @@ public static class ApiConventions
         app.UseExceptionHandler();
         // Bare 4xx/5xx answers (unknown route, wrong method, malformed body) get a problem body too.
         app.UseStatusCodePages();
+        app.Use(RejectOversizedBodiesAsync);
         app.UseResponseCompression();
         app.UseCors(FrontendCorsPolicy);
         app.UseRateLimiter();
+        // After the rate limiter: a cached answer still counts against the client's rate.
+        app.UseOutputCache();
         app.UseRequestTimeouts();
 
         if (app.Environment.IsDevelopment())
@@ -83,5 +90,32 @@ public static class ApiConventions
         }
 
         return app;
+    }
+
+    /// <summary>
+    /// A body whose declared length is over the limit gets its 413 problem before anyone reads it, the same for every
+    /// surface (REST, GraphQL, transcoded gRPC, which would otherwise answer 400). Bodies without a length are cut
+    /// off by the server's own limit while they are read.
+    /// </summary>
+    private static async Task RejectOversizedBodiesAsync(HttpContext context, RequestDelegate next)
+    {
+        var limit = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBodyBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status413PayloadTooLarge,
+                    Title = "The request body is too large.",
+                    Detail = $"Send at most {limit} bytes.",
+                },
+            });
+            return;
+        }
+
+        await next(context);
     }
 }

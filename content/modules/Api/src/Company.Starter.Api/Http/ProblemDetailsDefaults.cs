@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -26,7 +27,12 @@ public static class ProblemDetailsDefaults
             UseJsonNames(validation, context.HttpContext);
         }
 
-        if (!problem.Extensions.ContainsKey(CodeKey))
+        if (problem.Extensions.TryGetValue(CodeKey, out var code) && code is string { Length: > 0 } text)
+        {
+            // Libraries set codes of their own style (Asp.Versioning: "UnsupportedApiVersion"); clients get one style.
+            problem.Extensions[CodeKey] = SnakeCase(text);
+        }
+        else
         {
             problem.Extensions[CodeKey] = problem is HttpValidationProblemDetails
                 ? ProblemCodes.ValidationFailed
@@ -60,6 +66,8 @@ public static class ProblemDetailsDefaults
             validation.Errors[key] = messages;
         }
     }
+
+    private static string SnakeCase(string code) => JsonNamingPolicy.SnakeCaseLower.ConvertName(code);
 
     /// <summary>A problem result with a chosen code, for endpoints that answer an expected failure themselves.</summary>
     public static ProblemHttpResult Problem(int status, string code, string title, string? detail = null) =>

@@ -13,13 +13,13 @@ public static class ProductEndpoints
 
     public static IEndpointRouteBuilder MapProductEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var products = endpoints.MapGroup("/api/products").WithTags("Products");
+        var products = endpoints.MapVersionedGroup("/api/products").WithTags("Products");
 
-        products.MapGet("/", ListAsync).WithName("ListProducts");
+        products.MapGet("/", ListAsync).WithName("ListProducts").CacheOutput(OutputCaching.Products);
         products.MapGet("/{id:long}", GetAsync).WithName("GetProduct");
-        products.MapPost("/", CreateAsync).WithName("CreateProduct").WithIdempotency();
-        products.MapPut("/{id:long}", UpdateAsync).WithName("UpdateProduct");
-        products.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteProduct");
+        products.MapPost("/", CreateAsync).WithName("CreateProduct").WithIdempotency().EvictsCachedReads(OutputCaching.Products);
+        products.MapPut("/{id:long}", UpdateAsync).WithName("UpdateProduct").EvictsCachedReads(OutputCaching.Products);
+        products.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteProduct").EvictsCachedReads(OutputCaching.Products);
 
         return endpoints;
     }

@@ -13,6 +13,7 @@ public record ProductRequest
 
     [Required]
     [StringLength(200)]
+    [RegularExpression(@"^[^\p{Cc}]*$", ErrorMessage = "The name may not contain control characters.")]
     public string? Name { get; init; }
 
     [Required]

@@ -12,10 +12,10 @@ public static class SalesEndpoints
 
     public static IEndpointRouteBuilder MapSalesEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var sales = endpoints.MapGroup("/api/sales").WithTags("Sales");
+        var sales = endpoints.MapVersionedGroup("/api/sales").WithTags("Sales");
 
-        sales.MapPost("/", RecordAsync).WithName("RecordSale").WithIdempotency();
-        sales.MapGet("/summary", SummarizeAsync).WithName("SummarizeSales");
+        sales.MapPost("/", RecordAsync).WithName("RecordSale").WithIdempotency().EvictsCachedReads(OutputCaching.Sales);
+        sales.MapGet("/summary", SummarizeAsync).WithName("SummarizeSales").CacheOutput(OutputCaching.Sales);
 
         return endpoints;
     }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Company.Starter.Data.Paging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -133,9 +134,19 @@ public sealed partial class ProductCatalog(
         return product;
     }
 
+    /// <summary>Deletes a product; false when it does not exist; a conflict when sales still refer to it.</summary>
     public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken = default)
     {
-        var deleted = await db.Products.Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken);
+        int deleted;
+        try
+        {
+            deleted = await db.Products.Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken);
+        }
+        catch (DbException ex) when (DatabaseErrors.IsForeignKeyViolation(ex))
+        {
+            throw new DataConflictException(DataConflictException.InUse, "The product has sales and cannot be deleted.", ex);
+        }
+
         await cache.RemoveAsync(CacheKey(id), cancellationToken);
         return deleted > 0;
     }

@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.OutputCaching;
+
+namespace Company.Starter.Api.Http;
+
+/// <summary>
+/// Output caching of safe reads: a cached page is served without running the query. Every write evicts the tag of
+/// what it changed, so a client never reads its own write stale from this instance. The store is per instance:
+/// with several replicas, another replica may serve a page up to <see cref="Duration"/> old.
+/// </summary>
+public static class OutputCaching
+{
+    public const string Products = "products";
+    public const string Sales = "sales";
+
+    public static readonly TimeSpan Duration = TimeSpan.FromSeconds(30);
+
+    public static IServiceCollection AddApiOutputCache(this IServiceCollection services) =>
+        services.AddOutputCache(cache =>
+        {
+            cache.AddPolicy(Products, policy => policy.Tag(Products).Expire(Duration).SetVaryByQuery("limit", "cursor", "api-version"));
+            cache.AddPolicy(Sales, policy => policy.Tag(Sales).Expire(Duration).SetVaryByQuery("bucket", "from", "to", "api-version"));
+        });
+
+    /// <summary>
+    /// After the endpoint (a write) ran, evicts the cached reads tagged <paramref name="tag"/>, whatever it answered:
+    /// eviction is cheap, and a failed write may still have changed something.
+    /// </summary>
+    public static TBuilder EvictsCachedReads<TBuilder>(this TBuilder builder, string tag) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context);
+            }
+            finally
+            {
+                // Not the request's token: a client that hangs up after the write must not leave stale pages behind.
+                await context.HttpContext.RequestServices.GetRequiredService<IOutputCacheStore>().EvictByTagAsync(tag, CancellationToken.None);
+            }
+        });
+}
