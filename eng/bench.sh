@@ -3,6 +3,7 @@
 #   JSON read:  ours GET /api/products/{id} (every middleware on, HybridCache hit) vs stock `dotnet new webapi`
 #               GET /weatherforecast and a bare minimal-API JSON endpoint
 #   DB read:    ours GET /api/products?limit=20 (EF Core, keyset query) vs a raw Npgsql handler running the same SQL
+#   Telemetry:  ours JSON read with and without the OpenTelemetry SDK (OTEL_SDK_DISABLED=true)
 # Prints req/s, p99 latency and the ratios. Figures, not assertions: run it on an idle machine and compare ratios.
 #
 #   eng/bench.sh                 # needs PostgreSQL and Redis: FULLSTACK_TEST_POSTGRES/REDIS, or eng/services.sh as root
@@ -89,12 +90,14 @@ start() { # name dir dll port [env...]
 
 ours_dir="$work/ours/src/Bench.Shop.Api/bin/Release/net10.0"
 ours_env=(ConnectionStrings__appdb="$database" ConnectionStrings__redis="$FULLSTACK_TEST_REDIS" Data__CacheKeyPrefix="bench-$$:"
-          Api__RateLimitBurst=100000000 Api__RateLimitPerSecond=100000000)
+          Api__RateLimitBurst=1000000 Api__RateLimitPerSecond=1000000)
 (cd "$ours_dir" && env "${ours_env[@]}" dotnet Bench.Shop.Api.dll migrate >/dev/null)
 start ours "$ours_dir" Bench.Shop.Api.dll 18081 "${ours_env[@]}"
 start stock "$work/stock/bin/Release/net10.0" Stock.dll 18082
 start bare "$work/bare/bin/Release/net10.0" Bare.dll 18083
 start raw "$work/raw/bin/Release/net10.0" Raw.dll 18084 ConnectionStrings__appdb="$database"
+# The same app with the OpenTelemetry SDK switched off: the cost of full instrumentation, measured in this run.
+start ours-no-telemetry "$ours_dir" Bench.Shop.Api.dll 18085 "${ours_env[@]}" OTEL_SDK_DISABLED=true
 
 step "Seed 1,000 products"
 for i in $(seq 1 1000); do
@@ -108,6 +111,8 @@ measure() { # label url -> "label req/s p99_ms"
   wrk -t2 -c8 -d2s "$url" >/dev/null   # warm-up: JIT, pools, caches
   out="$(wrk -t2 -c"$connections" -d"$duration" --latency "$url")"
   grep -q "Non-2xx" <<<"$out" && { echo "$label: non-2xx responses during the run:" >&2; echo "$out" >&2; exit 1; }
+  # Connection errors make req/s meaningless: say so next to the figures rather than print a wrong ratio silently.
+  grep -q "Socket errors" <<<"$out" && echo "WARNING $label: $(grep 'Socket errors' <<<"$out" | xargs)" >&2
   local rps p99
   rps="$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")"
   p99="$(awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } print v }' <<<"$out")"
@@ -120,6 +125,7 @@ results="$work/results.txt"
   measure "stock-webapi:/weatherforecast" http://127.0.0.1:18082/weatherforecast
   measure "bare-minimal:/json" http://127.0.0.1:18083/json
   measure "ours:/api/products/1" http://127.0.0.1:18081/api/products/1
+  measure "ours-no-telemetry:/api/products/1" http://127.0.0.1:18085/api/products/1
   measure "raw-npgsql:/products" http://127.0.0.1:18084/products
   measure "ours:/api/products?limit=20" "http://127.0.0.1:18081/api/products?limit=20"
 } | tee "$results" >/dev/null
@@ -132,4 +138,5 @@ awk '
     printf "\nratio JSON read (ours / stock webapi):      %.2fx (target >= 1.2x)\n", rps["ours:/api/products/1"] / rps["stock-webapi:/weatherforecast"]
     printf "ratio JSON read (ours / bare minimal API):  %.2fx\n", rps["ours:/api/products/1"] / rps["bare-minimal:/json"]
     printf "ratio DB read   (ours / raw Npgsql):        %.2fx (target >= 0.8x)\n", rps["ours:/api/products?limit=20"] / rps["raw-npgsql:/products"]
+    printf "telemetry cost  (ours / ours without OTel): %.2fx\n", rps["ours:/api/products/1"] / rps["ours-no-telemetry:/api/products/1"]
   }' "$results"

@@ -33,17 +33,13 @@ public sealed class MalformedRequestTests(TemplatePackFixture fixture, ITestOutp
     public async Task Malformed_requests_get_client_errors_in_the_error_contract(string scenarioId)
     {
         var scenario = Scenarios.Get(scenarioId);
-        var postgres = scenario.UsesPostgres ? TestServices.RequirePostgres() : null;
-        var redis = scenario.UsesRedis ? TestServices.RequireRedis() : null;
-        var solution = await fixture.BuiltAsync(scenario);
-        await using var database = await AppDatabase.CreateAsync(scenario, postgres, fixture.NewScratchDirectory($"sweep-{scenarioId}"));
-        var environment = ApiHost.Environment(database.ConnectionString, redis);
         // One client sends everything: throttling would answer 429 in place of the answers under test.
-        environment["Api__RateLimitBurst"] = "1000000";
-        environment["Api__RateLimitPerSecond"] = "1000000";
-
-        await ApiHost.MigrateAsync(solution, environment);
-        await using var app = await ApiHost.StartAsync(solution, environment);
+        await using var running = await ScenarioApp.StartAsync(fixture, scenario, "sweep", new Dictionary<string, string?>
+        {
+            ["Api__RateLimitBurst"] = "1000000",
+            ["Api__RateLimitPerSecond"] = "1000000",
+        });
+        var app = running.Host;
         try
         {
             using var seed = await app.Client.PostAsync("/api/products", new StringContent("""{"sku":"SWEEP-SEED","name":"Sweep seed","price":12.34}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);

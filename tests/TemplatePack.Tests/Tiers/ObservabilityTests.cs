@@ -32,14 +32,10 @@ public sealed partial class ObservabilityTests(TemplatePackFixture fixture, ITes
     {
         RequireTools();
         var scenario = Scenarios.Get(scenarioId);
-        var postgres = scenario.UsesPostgres ? TestServices.RequirePostgres() : null;
-        var redis = scenario.UsesRedis ? TestServices.RequireRedis() : null;
-        var solution = await fixture.BuiltAsync(scenario);
-        var scratch = fixture.NewScratchDirectory($"obs-{scenarioId}");
-        await using var database = await AppDatabase.CreateAsync(scenario, postgres, scratch);
-        var environment = ApiHost.Environment(database.ConnectionString, redis);
-        await ApiHost.MigrateAsync(solution, environment);
-        await using var app = await ApiHost.StartAsync(solution, environment);
+        await using var running = await ScenarioApp.StartAsync(fixture, scenario, "obs");
+        var app = running.Host;
+        var scratch = running.ScratchDirectory;
+        var solution = await fixture.GenerateAsync(scenario);
 
         await SendTrafficAsync(app.Client);
         var metrics = await app.Client.GetStringAsync("/metrics", TestContext.Current.CancellationToken);

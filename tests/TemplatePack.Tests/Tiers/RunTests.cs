@@ -24,16 +24,8 @@ public sealed class RunTests(TemplatePackFixture fixture, ITestOutputHelper outp
     [MemberData(nameof(ScenarioIds))]
     public async Task Api_serves_products_and_the_error_contract(string scenarioId)
     {
-        var scenario = Scenarios.Get(scenarioId);
-        // Skip (naming the variable) before spending minutes on a build.
-        var postgres = scenario.UsesPostgres ? TestServices.RequirePostgres() : null;
-        var redis = scenario.UsesRedis ? TestServices.RequireRedis() : null;
-        var solution = await fixture.BuiltAsync(scenario);
-        await using var database = await AppDatabase.CreateAsync(scenario, postgres, fixture.NewScratchDirectory($"run-{scenarioId}"));
-        var environment = ApiHost.Environment(database.ConnectionString, redis);
-
-        await ApiHost.MigrateAsync(solution, environment);
-        await using var app = await ApiHost.StartAsync(solution, environment);
+        await using var running = await ScenarioApp.StartAsync(fixture, Scenarios.Get(scenarioId), "run");
+        var app = running.Host;
         try
         {
             var client = app.Client;

@@ -1,0 +1,60 @@
+using TemplatePack.Tests.Fixture;
+using TemplatePack.Tests.Infrastructure;
+
+namespace TemplatePack.Tests.Run;
+
+/// <summary>
+/// A scenario's built API as an operator runs it: a database of its own (a fresh PostgreSQL database or a SQLite
+/// file), the explicit migrate step, then the app in Production. A missing service skips the test, naming the
+/// variable, before minutes go into a build. Disposing stops the app and drops the database.
+/// </summary>
+public sealed class ScenarioApp : IAsyncDisposable
+{
+    private readonly AppDatabase _database;
+
+    private ScenarioApp(ApiHost host, AppDatabase database, string scratchDirectory)
+    {
+        Host = host;
+        _database = database;
+        ScratchDirectory = scratchDirectory;
+    }
+
+    public ApiHost Host { get; }
+
+    /// <summary>A directory of this app's own, for files a test writes beside it.</summary>
+    public string ScratchDirectory { get; }
+
+    /// <param name="purpose">Names the scratch directory (e.g. "run", "sweep").</param>
+    /// <param name="settings">Environment variables set on top of <see cref="ApiHost.Environment"/>.</param>
+    public static async Task<ScenarioApp> StartAsync(
+        TemplatePackFixture fixture, Scenario scenario, string purpose, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var postgres = scenario.UsesPostgres ? TestServices.RequirePostgres() : null;
+        var redis = scenario.UsesRedis ? TestServices.RequireRedis() : null;
+        var solution = await fixture.BuiltAsync(scenario);
+        var scratch = fixture.NewScratchDirectory($"{purpose}-{scenario.Id}");
+        var database = await AppDatabase.CreateAsync(scenario, postgres, scratch);
+        try
+        {
+            var environment = ApiHost.Environment(database.ConnectionString, redis);
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            {
+                environment[key] = value;
+            }
+
+            await ApiHost.MigrateAsync(solution, environment);
+            return new ScenarioApp(await ApiHost.StartAsync(solution, environment), database, scratch);
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+}
