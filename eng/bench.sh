@@ -108,7 +108,9 @@ done
 
 measure() { # label url -> "label req/s p99_ms"
   local label=$1 url=$2 out
-  wrk -t2 -c8 -d2s "$url" >/dev/null   # warm-up: JIT, pools, caches
+  # Warm-up at full concurrency: JIT, pools, caches, and enough thread-pool threads (a cold app stalls the first
+  # requests of a burst for seconds on 2 cores; that is start-up, not the steady state measured here).
+  wrk -t2 -c"$connections" -d5s "$url" >/dev/null
   out="$(wrk -t2 -c"$connections" -d"$duration" --latency "$url")"
   grep -q "Non-2xx" <<<"$out" && { echo "$label: non-2xx responses during the run:" >&2; echo "$out" >&2; exit 1; }
   # Connection errors make req/s meaningless: say so next to the figures rather than print a wrong ratio silently.
