@@ -71,22 +71,16 @@ public static class DataHostingExtensions
 #endif
 
 #if (UseRedis)
-        // One multiplexer per process, shared by the cache and its health check. AbortOnConnectFail=false lets the
-        // app start (and serve from the database) while Redis is down; it reconnects in the background.
-        builder.Services.AddSingleton<IConnectionMultiplexer>(services =>
-        {
-            var options = services.GetRequiredService<IOptions<DataOptions>>().Value;
-            var redis = ConfigurationOptions.Parse(options.RedisConnectionString!);
-            redis.AbortOnConnectFail = false;
-            return ConnectionMultiplexer.Connect(redis);
-        });
+        builder.Services.AddSingleton<RedisConnection>();
+        // The health check library wants the multiplexer itself; only probes resolve it, never the request path.
+        builder.Services.AddSingleton(services => services.GetRequiredService<RedisConnection>().GetAsync().GetAwaiter().GetResult());
 
         builder.Services.AddStackExchangeRedisCache(_ => { });
         builder.Services.AddOptions<RedisCacheOptions>()
             .Configure<IServiceProvider>((redis, services) =>
             {
                 redis.InstanceName = services.GetRequiredService<IOptions<DataOptions>>().Value.CacheKeyPrefix;
-                redis.ConnectionMultiplexerFactory = () => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>());
+                redis.ConnectionMultiplexerFactory = services.GetRequiredService<RedisConnection>().GetAsync;
             });
 #endif
         // HybridCache: an in-process cache with stampede protection, backed by the distributed cache when one is registered.
