@@ -25,11 +25,15 @@ public static class GeneratedTestCommand
             && runner.GetString() == "Microsoft.Testing.Platform";
     }
 
-    /// <summary>`dotnet test` of the already built solution, writing one TRX per test project into <paramref name="resultsDirectory"/>.</summary>
-    public static ProcessSpec Create(GeneratedSolution solution, string resultsDirectory) =>
+    /// <summary>
+    /// `dotnet test` of one already built test project, writing its TRX into <paramref name="resultsDirectory"/>. One
+    /// project per run, each into its own directory: test apps of one solution run write TRX files named by the
+    /// second they finish, and two that finish together overwrite each other (seen: 1 TRX file for 2 projects).
+    /// </summary>
+    public static ProcessSpec Create(GeneratedSolution solution, string testProject, string resultsDirectory) =>
         UsesTestingPlatform(solution.Directory)
-            ? ProcessSpec.Dotnet("test", "--solution", solution.SolutionFile, "--no-build", "-c", "Release",
+            ? ProcessSpec.Dotnet("test", "--project", testProject, "--no-build", "-c", "Release",
                 "--results-directory", resultsDirectory, "--report-xunit-trx")
-            : ProcessSpec.Dotnet(["test", solution.SolutionFile, "--no-build", "-c", "Release",
+            : ProcessSpec.Dotnet(["test", testProject, "--no-build", "-c", "Release",
                 "--logger", "trx", "--results-directory", resultsDirectory, .. Dotnet.NoBuildServers]);
 }

@@ -19,20 +19,26 @@ public sealed class GeneratedTestsTests(TemplatePackFixture fixture, ITestOutput
         var scenario = Scenarios.Get(scenarioId);
         var solution = await fixture.BuiltAsync(scenario);
         var results = fixture.NewScratchDirectory($"trx-{scenarioId}");
+        var projects = solution.Files("*.Tests.csproj").Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(projects);
 
-        var test = await Dotnet.RunHeavyAsync(
-            GeneratedTestCommand.Create(solution, results) with
-            {
-                WorkingDirectory = solution.Directory,
-                Timeout = Dotnet.TestTimeout,
-                Environment = new Dictionary<string, string?>
+        var runs = new List<ProcessResult>();
+        foreach (var project in projects)
+        {
+            runs.Add(await Dotnet.RunHeavyAsync(
+                GeneratedTestCommand.Create(solution, project, Path.Combine(results, Path.GetFileNameWithoutExtension(project))) with
                 {
-                    [TestServices.PostgresVariable] = TestServices.Postgres,
-                    [TestServices.RedisVariable] = TestServices.Redis,
-                },
-            });
-        var summary = TrxSummary.Read(results);
+                    WorkingDirectory = solution.Directory,
+                    Timeout = Dotnet.TestTimeout,
+                    Environment = new Dictionary<string, string?>
+                    {
+                        [TestServices.PostgresVariable] = TestServices.Postgres,
+                        [TestServices.RedisVariable] = TestServices.Redis,
+                    },
+                }));
+        }
 
+        var summary = TrxSummary.Read(results);
         output.WriteLine($"{scenarioId}: {summary}");
         foreach (var line in summary.NotPassed)
         {
@@ -40,8 +46,13 @@ public sealed class GeneratedTestsTests(TemplatePackFixture fixture, ITestOutput
         }
 
         // The failing tests first (names and messages from the TRX), then the end of the console output.
-        Assert.True(test.ExitCode == 0, $"dotnet test failed ({summary}):\n  {string.Join("\n  ", summary.NotPassed.Take(20))}\n{test.Describe(maxChars: 3_000)}");
-        Assert.True(summary.Total > 0, $"No test results found in {results}:\n{test.Describe()}");
+        foreach (var test in runs)
+        {
+            Assert.True(test.ExitCode == 0, $"dotnet test failed ({summary}):\n  {string.Join("\n  ", summary.NotPassed.Take(20))}\n{test.Describe(maxChars: 3_000)}");
+        }
+
+        Assert.True(summary.Files.Count == projects.Count, $"Expected one TRX per test project ({projects.Count}), found {summary.Files.Count} in {results}.");
+        Assert.True(summary.Total > 0, $"No test results found in {results}.");
         Assert.Equal(0, summary.Failed);
 
         var servicesGiven = TestServices.Postgres is not null && (!scenario.UsesRedis || TestServices.Redis is not null);
