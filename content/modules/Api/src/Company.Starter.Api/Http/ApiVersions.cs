@@ -27,10 +27,17 @@ public static class ApiVersions
         return services;
     }
 
-    /// <summary>A route group whose endpoints exist in version 1.</summary>
+    /// <summary>
+    /// A route group whose endpoints exist in version 1, and whose OpenAPI operations declare the problems any of them
+    /// can answer (invalid input, throttling, database unavailable), so typed clients know the error shape.
+    /// </summary>
     public static RouteGroupBuilder MapVersionedGroup(this IEndpointRouteBuilder endpoints, string prefix)
     {
         ApiVersionSet versions = endpoints.NewApiVersionSet().HasApiVersion(V1).ReportApiVersions().Build();
-        return endpoints.MapGroup(prefix).WithApiVersionSet(versions).HasApiVersion(V1);
+        var group = endpoints.MapGroup(prefix).WithApiVersionSet(versions).HasApiVersion(V1);
+        group.ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return group;
     }
 }
