@@ -74,7 +74,7 @@ public static class ApiConventions
         app.UseExceptionHandler();
         // Bare 4xx/5xx answers (unknown route, wrong method, malformed body) get a problem body too.
         app.UseStatusCodePages();
-        app.Use(RejectOversizedBodiesAsync);
+        app.Use(RejectOversizedBodies(app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBodyBytes));
         app.UseResponseCompression();
         app.UseCors(FrontendCorsPolicy);
         app.UseRateLimiter();
@@ -97,25 +97,18 @@ public static class ApiConventions
     /// surface (REST, GraphQL, transcoded gRPC, which would otherwise answer 400). Bodies without a length are cut
     /// off by the server's own limit while they are read.
     /// </summary>
-    private static async Task RejectOversizedBodiesAsync(HttpContext context, RequestDelegate next)
+    private static Func<HttpContext, RequestDelegate, Task> RejectOversizedBodies(long limit) => async (context, next) =>
     {
-        var limit = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBodyBytes;
         if (context.Request.ContentLength > limit)
         {
-            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status413PayloadTooLarge,
-                    Title = "The request body is too large.",
-                    Detail = $"Send at most {limit} bytes.",
-                },
-            });
+            await ProblemDetailsDefaults.Problem(
+                StatusCodes.Status413PayloadTooLarge,
+                ProblemCodes.PayloadTooLarge,
+                "The request body is too large.",
+                $"Send at most {limit} bytes.").ExecuteAsync(context);
             return;
         }
 
         await next(context);
-    }
+    };
 }

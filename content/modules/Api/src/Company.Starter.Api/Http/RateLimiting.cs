@@ -43,19 +43,12 @@ internal static class RateLimiting
     {
         var context = rejected.HttpContext;
         var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Title = "Too many requests.",
-                Detail = "Slow down: retry after the delay in the Retry-After header.",
-                Extensions = { [ProblemDetailsDefaults.CodeKey] = ProblemCodes.RateLimited },
-            },
-        });
+        await ProblemDetailsDefaults.Problem(
+            StatusCodes.Status429TooManyRequests,
+            ProblemCodes.RateLimited,
+            "Too many requests.",
+            "Slow down: retry after the delay in the Retry-After header.").ExecuteAsync(context);
     }
 }
