@@ -9,13 +9,27 @@ using Company.Starter.Api.Http;
 using Company.Starter.Api.Products;
 using Company.Starter.Api.Sales;
 #endif
+#if (UseAuth)
+using Company.Starter.Api.Security;
+#endif
 using Company.Starter.Data;
 
+#if (UseAuth)
+// `dotnet Company.Starter.Api.dll keys generate --output signing-key.pem` makes the token signing key, and exits.
+if (SecurityCommands.TryRunOffline(args, Console.Out, Console.Error, out var exitCode))
+{
+    return exitCode;
+}
+
+#endif
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddData();
 builder.AddApiConventions();
+#if (UseAuth)
+builder.AddSecurity();
+#endif
 #if (UseGrpc)
 builder.AddGrpcApi();
 #endif
@@ -29,11 +43,28 @@ var app = builder.Build();
 if (args.Contains("migrate", StringComparer.OrdinalIgnoreCase))
 {
     await app.Services.MigrateDatabaseAsync();
+#if (UseAuth)
+    return 0;
+#else
     return;
+#endif
 }
+#if (UseAuth)
+
+// `dotnet Company.Starter.Api.dll users grant-admin someone@example.com` gives an existing user the admin role.
+if (await app.TryRunSecurityCommandAsync(args))
+{
+    return Environment.ExitCode;
+}
+
+app.UseSecurityHeaders();
+#endif
 
 app.UseApiConventions();
 app.MapDefaultEndpoints();
+#if (UseAuth)
+app.MapSecurityEndpoints();
+#endif
 #if (!NoRest)
 app.MapProductEndpoints();
 app.MapSalesEndpoints();
@@ -46,3 +77,6 @@ app.MapGraphQLApi();
 #endif
 
 await app.RunAsync();
+#if (UseAuth)
+return 0;
+#endif

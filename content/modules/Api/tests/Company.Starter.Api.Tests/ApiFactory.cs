@@ -1,3 +1,8 @@
+#if (UseAuth)
+using System.Net.Http.Headers;
+using Company.Starter.Api.Security.Authorization;
+using Company.Starter.Api.Security.Tokens;
+#endif
 using Company.Starter.Data;
 using Company.Starter.Testing;
 using Microsoft.AspNetCore.Hosting;
@@ -34,10 +39,52 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         return factory;
     }
 
+#if (UseAuth)
+    /// <summary>The user id of the admin whose token <see cref="WebApplicationFactory{TEntryPoint}.CreateClient()"/> clients carry.</summary>
+    public const string AdminUserId = "test-admin";
+
+    /// <summary>The ES256 key this app signs tokens with: a new one per app, as <c>keys generate</c> makes them.</summary>
+    public string SigningKeyPem { get; } = SigningKey.Generate();
+
+    /// <summary>
+    /// Settings every test app gets: its own signing key, and an auth rate limit high enough for a test class's
+    /// sign-ins (the rate limit and lockout tests set their own).
+    /// </summary>
+    private IEnumerable<KeyValuePair<string, string?>> SecuritySettings() =>
+    [
+        new("Security:Tokens:SigningKey", SigningKeyPem),
+        new("Security:Passwords:AttemptsPerWindow", "10000"),
+    ];
+
+    /// <summary>
+    /// Clients from <see cref="WebApplicationFactory{TEntryPoint}.CreateClient()"/> act as an admin (a bearer token
+    /// issued by the app itself), so the catalogue tests exercise the API rather than its guards. The security
+    /// tests make their own clients with <see cref="CreateAnonymousClient"/>.
+    /// </summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        var (token, _) = Services.GetRequiredService<AccessTokens>().Issue(AdminUserId, "admin@example.test", [Policies.AdminRole], "test");
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    /// <summary>A client with no credentials, over https://localhost so that the app's Secure cookies round-trip.</summary>
+    public HttpClient CreateAnonymousClient(bool handleCookies = true)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost"), HandleCookies = handleCookies });
+        client.DefaultRequestHeaders.Authorization = null;
+        return client;
+    }
+
+#endif
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
+#if (UseAuth)
+        foreach (var (key, value) in SecuritySettings().Concat(_settings.Values).Concat(_extraSettings))
+#else
         foreach (var (key, value) in _settings.Values.Concat(_extraSettings))
+#endif
         {
             builder.UseSetting(key, value);
         }

@@ -2,6 +2,10 @@ using Company.Starter.Data;
 using Company.Starter.Data.Idempotency;
 using Company.Starter.Data.Products;
 using Company.Starter.Data.Sales;
+#if (UseAuth)
+using Company.Starter.Data.Security;
+using Microsoft.AspNetCore.Identity;
+#endif
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,6 +57,20 @@ public static class DataHostingExtensions
                     npgsql.CommandTimeout(options.CommandTimeoutSeconds))
                 .UseSnakeCaseNamingConvention();
         });
+#if (UseAuth)
+
+        // The security module's tables: same database and pool, a migration history of their own. Identity schema
+        // version 3 maps the passkey table (.NET 10); the committed migrations are made with it.
+        builder.Services.Configure<IdentityOptions>(identity => identity.Stores.SchemaVersion = IdentitySchemaVersions.Version3);
+        builder.Services.AddDbContextPool<SecurityDbContext>((services, db) =>
+        {
+            var options = services.GetRequiredService<IOptions<DataOptions>>().Value;
+            db.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql
+                    .CommandTimeout(options.CommandTimeoutSeconds)
+                    .MigrationsHistoryTable(SecurityDbContext.MigrationsHistoryTable))
+                .UseSnakeCaseNamingConvention();
+        });
+#endif
 
         // Npgsql's own spans (one per command, with the SQL) and pool and command metrics.
         builder.Services.AddOpenTelemetry()
@@ -65,6 +83,20 @@ public static class DataHostingExtensions
             db.UseSqlite(options.ConnectionString, sqlite => sqlite.CommandTimeout(options.CommandTimeoutSeconds))
                 .UseSnakeCaseNamingConvention();
         });
+#if (UseAuth)
+
+        // The security module's tables: same database file, a migration history of their own. Identity schema
+        // version 3 maps the passkey table (.NET 10); the committed migrations are made with it.
+        builder.Services.Configure<IdentityOptions>(identity => identity.Stores.SchemaVersion = IdentitySchemaVersions.Version3);
+        builder.Services.AddDbContextPool<SecurityDbContext>((services, db) =>
+        {
+            var options = services.GetRequiredService<IOptions<DataOptions>>().Value;
+            db.UseSqlite(options.ConnectionString, sqlite => sqlite
+                    .CommandTimeout(options.CommandTimeoutSeconds)
+                    .MigrationsHistoryTable(SecurityDbContext.MigrationsHistoryTable))
+                .UseSnakeCaseNamingConvention();
+        });
+#endif
 
         // EF Core's spans, one per command: SQLite has no driver-level instrumentation of its own.
         builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddEntityFrameworkCoreInstrumentation());

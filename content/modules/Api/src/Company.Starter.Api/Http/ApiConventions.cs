@@ -64,7 +64,13 @@ public static class ApiConventions
                 .WithOrigins(api.Value.CorsOrigins)
                 .WithMethods("GET", "POST", "PUT", "DELETE")
                 .WithHeaders("Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "Authorization")
+#if (UseAuth)
+                .WithExposedHeaders("ETag", "Location", "Retry-After", "Idempotent-Replayed")
+                // The configured frontend may send the token cookies (same-site origins only: they are SameSite=Strict).
+                .AllowCredentials()));
+#else
                 .WithExposedHeaders("ETag", "Location", "Retry-After", "Idempotent-Replayed")));
+#endif
 
         return builder;
     }
@@ -77,6 +83,12 @@ public static class ApiConventions
         app.Use(RejectOversizedBodies(app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBodyBytes));
         app.UseResponseCompression();
         app.UseCors(FrontendCorsPolicy);
+#if (UseAuth)
+        // Before the rate limiter, so that a signed-in client is limited as itself rather than by its IP address.
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+#endif
         app.UseRateLimiter();
         // After the rate limiter: a cached answer still counts against the client's rate.
         app.UseOutputCache();

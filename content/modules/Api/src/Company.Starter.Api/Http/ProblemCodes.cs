@@ -7,6 +7,8 @@ namespace Company.Starter.Api.Http;
 public static class ProblemCodes
 {
     public const string BadRequest = "bad_request";
+    public const string Unauthorized = "unauthorized";
+    public const string Forbidden = "forbidden";
     public const string ValidationFailed = "validation_failed";
     public const string InvalidCursor = "invalid_cursor";
     public const string NotFound = "not_found";
@@ -28,6 +30,8 @@ public static class ProblemCodes
     /// <summary>The code a response gets when the code that produced it did not choose one.</summary>
     public static string ForStatus(int status) => status switch
     {
+        StatusCodes.Status401Unauthorized => Unauthorized,
+        StatusCodes.Status403Forbidden => Forbidden,
         StatusCodes.Status404NotFound => NotFound,
         StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
         StatusCodes.Status406NotAcceptable => NotAcceptable,

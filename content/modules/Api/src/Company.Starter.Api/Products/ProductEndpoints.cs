@@ -1,9 +1,16 @@
 using System.ComponentModel.DataAnnotations;
 using Company.Starter.Api.Http;
 using Company.Starter.Api.Http.Idempotency;
+#if (UseAuth)
+using Company.Starter.Api.Security.Authorization;
+using Company.Starter.Api.Security.Tokens;
+#endif
 using Company.Starter.Data;
 using Company.Starter.Data.Products;
 using Microsoft.AspNetCore.Http.HttpResults;
+#if (UseAuth)
+using Microsoft.AspNetCore.Authorization;
+#endif
 
 namespace Company.Starter.Api.Products;
 
@@ -17,9 +24,20 @@ public static class ProductEndpoints
 
         products.MapGet("/", ListAsync).WithName("ListProducts").CacheOutput(OutputCaching.Products);
         products.MapGet("/{id:long}", GetAsync).WithName("GetProduct");
+#if (UseAuth)
+        // Reads are public. Any signed-in user may add a product; only its owner (or an admin) may change it, and
+        // only admins may delete.
+        products.MapPost("/", CreateAsync).WithName("CreateProduct").WithIdempotency().EvictsCachedReads(OutputCaching.Products)
+            .RequireAuthorization(Policies.CatalogWriter);
+        products.MapPut("/{id:long}", UpdateAsync).WithName("UpdateProduct").EvictsCachedReads(OutputCaching.Products)
+            .RequireAuthorization(Policies.CatalogWriter);
+        products.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteProduct").EvictsCachedReads(OutputCaching.Products)
+            .RequireAuthorization(Policies.Admin);
+#else
         products.MapPost("/", CreateAsync).WithName("CreateProduct").WithIdempotency().EvictsCachedReads(OutputCaching.Products);
         products.MapPut("/{id:long}", UpdateAsync).WithName("UpdateProduct").EvictsCachedReads(OutputCaching.Products);
         products.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteProduct").EvictsCachedReads(OutputCaching.Products);
+#endif
 
         return endpoints;
     }
@@ -52,10 +70,17 @@ public static class ProductEndpoints
             : TypedResults.Ok(ApiResponse.Ok(ProductResponse.From(product), clock));
     }
 
+#if (UseAuth)
+    private static async Task<Created<ApiResponse<ProductResponse>>> CreateAsync(
+        ProductRequest request, HttpContext http, ProductCatalog catalog, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var product = await catalog.CreateAsync(request.ToInput() with { OwnerId = http.User.UserId() }, cancellationToken);
+#else
     private static async Task<Created<ApiResponse<ProductResponse>>> CreateAsync(
         ProductRequest request, HttpContext http, ProductCatalog catalog, TimeProvider clock, CancellationToken cancellationToken)
     {
         var product = await catalog.CreateAsync(request.ToInput(), cancellationToken);
+#endif
         http.Response.Headers.ETag = EntityTags.For(product.Version);
         return TypedResults.Created($"/api/products/{product.Id}", ApiResponse.Ok(ProductResponse.From(product), clock));
     }
@@ -64,9 +89,34 @@ public static class ProductEndpoints
     /// Replaces a product if it is still at the version the client read: <c>If-Match: "3"</c> (412 when stale) or
     /// <c>"version": 3</c> in the body (409 when stale). Without either the update is refused with 428.
     /// </summary>
+#if (UseAuth)
+    private static async Task<Results<Ok<ApiResponse<ProductResponse>>, ProblemHttpResult>> UpdateAsync(
+        long id,
+        ProductUpdateRequest request,
+        HttpContext http,
+        ProductCatalog catalog,
+        IAuthorizationService authorization,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        // Resource-based authorization: the decision needs the product, so it is made here rather than by a policy on the route.
+        var current = await catalog.FindAsync(id, cancellationToken);
+        if (current is null)
+        {
+            return NotFound(id);
+        }
+
+        if (!(await authorization.AuthorizeAsync(http.User, current, Policies.ProductOwner)).Succeeded)
+        {
+            return ProblemDetailsDefaults.Problem(
+                StatusCodes.Status403Forbidden, ProblemCodes.Forbidden, "Only the product's owner or an admin may change it.");
+        }
+
+#else
     private static async Task<Results<Ok<ApiResponse<ProductResponse>>, ProblemHttpResult>> UpdateAsync(
         long id, ProductUpdateRequest request, HttpContext http, ProductCatalog catalog, TimeProvider clock, CancellationToken cancellationToken)
     {
+#endif
         if (!EntityTags.TryReadIfMatch(http.Request.Headers.IfMatch, out var ifMatch))
         {
             return ProblemDetailsDefaults.Problem(

@@ -1,5 +1,8 @@
 using Company.Starter.Api.Http;
 using Company.Starter.Api.Http.Idempotency;
+#if (UseAuth)
+using Company.Starter.Api.Security.Authorization;
+#endif
 using Company.Starter.Data.Sales;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -14,7 +17,12 @@ public static class SalesEndpoints
     {
         var sales = endpoints.MapVersionedGroup("/api/sales").WithTags("Sales");
 
+#if (UseAuth)
+        sales.MapPost("/", RecordAsync).WithName("RecordSale").WithIdempotency().EvictsCachedReads(OutputCaching.Sales)
+            .RequireAuthorization(Policies.CatalogWriter);
+#else
         sales.MapPost("/", RecordAsync).WithName("RecordSale").WithIdempotency().EvictsCachedReads(OutputCaching.Sales);
+#endif
         sales.MapGet("/summary", SummarizeAsync).WithName("SummarizeSales").CacheOutput(OutputCaching.Sales);
 
         return endpoints;

@@ -17,4 +17,9 @@ public sealed class Product : IVersioned
     public DateTime UpdatedAt { get; set; }
 
     public long Version { get; set; }
+#if (UseAuth)
+
+    /// <summary>The id of the user who created the product: the resource owner that the update policy checks.</summary>
+    public string? OwnerId { get; set; }
+#endif
 }

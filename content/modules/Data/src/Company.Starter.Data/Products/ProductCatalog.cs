@@ -102,6 +102,9 @@ public sealed partial class ProductCatalog(
             CreatedAt = now,
             UpdatedAt = now,
             Version = 1,
+#if (UseAuth)
+            OwnerId = input.OwnerId,
+#endif
         };
 
         db.Products.Add(product);

@@ -1,0 +1,199 @@
+using Company.Starter.Api.Http;
+using Company.Starter.Api.Security.Tokens;
+using Company.Starter.Data.Security;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Company.Starter.Api.Security;
+
+/// <summary>
+/// Password sign-in (the fallback to passkeys), token refresh with rotation, sign-out and the current user. Every
+/// endpoint here is rate limited per client IP (<see cref="SecurityHosting.AuthRateLimitPolicy"/>).
+/// </summary>
+public static class AuthEndpoints
+{
+    public const string PasswordMethod = "pwd";
+
+    public static RouteGroupBuilder MapAuthEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var auth = endpoints.MapVersionedGroup("/api/auth").WithTags("Auth").RequireRateLimiting(SecurityHosting.AuthRateLimitPolicy);
+
+        auth.MapPost("/register", RegisterAsync).WithName("Register");
+        auth.MapPost("/login", LoginAsync).WithName("Login");
+        auth.MapPost("/refresh", RefreshAsync).WithName("RefreshTokens");
+        auth.MapPost("/logout", LogoutAsync).WithName("Logout");
+        auth.MapGet("/me", Me).WithName("CurrentUser").RequireAuthorization();
+        auth.MapGet("/antiforgery", Antiforgery).WithName("AntiforgeryToken");
+
+        // A plain HTML form (no script needed) signs a browser out: cookie-authenticated, so it needs the antiforgery
+        // token, which minimal APIs check for every form-bound endpoint.
+        endpoints.MapPost("/account/logout", LogoutFormAsync).WithTags("Auth").ExcludeFromDescription()
+            .RequireRateLimiting(SecurityHosting.AuthRateLimitPolicy);
+
+        return auth;
+    }
+
+    private static async Task<Results<Created<ApiResponse<UserResponse>>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
+        RegisterRequest request, UserManager<AppUser> users, TimeProvider clock)
+    {
+        var user = new AppUser { UserName = request.Email, Email = request.Email, CreatedAt = clock.GetUtcNow().UtcDateTime };
+        var result = await users.CreateAsync(user, request.Password!);
+        if (!result.Succeeded)
+        {
+            if (result.Errors.Any(error => error.Code is nameof(IdentityErrorDescriber.DuplicateUserName) or nameof(IdentityErrorDescriber.DuplicateEmail)))
+            {
+                return ProblemDetailsDefaults.Problem(StatusCodes.Status409Conflict, AuthProblems.EmailTaken, "The email is already registered.");
+            }
+
+            return TypedResults.ValidationProblem(IdentityErrors.ByField(result));
+        }
+
+        return TypedResults.Created("/api/auth/me", ApiResponse.Ok(new UserResponse(user.Id, user.Email, [], null), clock));
+    }
+
+    /// <summary>
+    /// Signs in with email and password. API clients get both tokens in the body; browsers pass
+    /// <c>?useCookies=true</c> and get them as HttpOnly cookies instead. Five failures in a row lock the account.
+    /// </summary>
+    private static async Task<Results<Ok<ApiResponse<TokenResponse>>, ProblemHttpResult>> LoginAsync(
+        LoginRequest request,
+        HttpContext http,
+        UserManager<AppUser> users,
+        SignInManager<AppUser> signIn,
+        TokenIssuer issuer,
+        TimeProvider clock,
+        CancellationToken cancellationToken,
+        bool useCookies = false)
+    {
+        var user = await users.FindByEmailAsync(request.Email!);
+        if (user is null)
+        {
+            // Spend the time a real check takes, so response times do not reveal which emails have accounts.
+            users.PasswordHasher.HashPassword(new AppUser(), request.Password!);
+            return AuthProblems.InvalidCredentialsProblem();
+        }
+
+        var result = await signIn.CheckPasswordSignInAsync(user, request.Password!, lockoutOnFailure: true);
+        if (result.IsLockedOut)
+        {
+            return AuthProblems.AccountLockedProblem();
+        }
+
+        if (!result.Succeeded)
+        {
+            return AuthProblems.InvalidCredentialsProblem();
+        }
+
+        var tokens = await issuer.SignInAsync(user, PasswordMethod, cancellationToken);
+        return TypedResults.Ok(ApiResponse.Ok(Respond(http, tokens, useCookies, clock), clock));
+    }
+
+    /// <summary>Exchanges a refresh token (body or cookie) for a new pair. A token used twice revokes its whole sign-in.</summary>
+    private static async Task<Results<Ok<ApiResponse<TokenResponse>>, ProblemHttpResult>> RefreshAsync(
+        [FromBody] RefreshRequest? request,
+        HttpContext http,
+        RefreshTokens refreshTokens,
+        UserManager<AppUser> users,
+        TokenIssuer issuer,
+        TimeProvider clock,
+        CancellationToken cancellationToken,
+        bool useCookies = false)
+    {
+        var presented = request?.RefreshToken ?? http.Request.Cookies[TokenCookies.RefreshToken];
+        if (string.IsNullOrEmpty(presented))
+        {
+            return InvalidRefreshToken();
+        }
+
+        var rotation = await refreshTokens.RotateAsync(presented, cancellationToken);
+        if (rotation.Outcome == RefreshOutcome.Reused)
+        {
+            TokenCookies.Clear(http.Response);
+            return ProblemDetailsDefaults.Problem(
+                StatusCodes.Status401Unauthorized,
+                AuthProblems.RefreshTokenReused,
+                "The refresh token was already used.",
+                "Every session using it has been signed out; sign in again.");
+        }
+
+        var user = rotation.Outcome == RefreshOutcome.Rotated ? await users.FindByIdAsync(rotation.UserId!) : null;
+        if (user is null || await users.IsLockedOutAsync(user))
+        {
+            TokenCookies.Clear(http.Response);
+            return InvalidRefreshToken();
+        }
+
+        var tokens = await issuer.IssueAsync(user, "refresh", rotation.Successor!);
+        return TypedResults.Ok(ApiResponse.Ok(Respond(http, tokens, useCookies || request?.RefreshToken is null, clock), clock));
+    }
+
+    /// <summary>Ends the sign-in the refresh token (body or cookie) belongs to, and clears the cookies.</summary>
+    private static async Task<NoContent> LogoutAsync(
+        [FromBody] RefreshRequest? request, HttpContext http, RefreshTokens refreshTokens, CancellationToken cancellationToken)
+    {
+        await SignOutAsync(request?.RefreshToken, http, refreshTokens, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<RedirectHttpResult> LogoutFormAsync(
+        [FromForm] string? returnUrl, HttpContext http, RefreshTokens refreshTokens, CancellationToken cancellationToken)
+    {
+        await SignOutAsync(null, http, refreshTokens, cancellationToken);
+        return TypedResults.LocalRedirect(ExternalSignIn.LocalOrRoot(returnUrl));
+    }
+
+    private static async Task SignOutAsync(string? presented, HttpContext http, RefreshTokens refreshTokens, CancellationToken cancellationToken)
+    {
+        presented ??= http.Request.Cookies[TokenCookies.RefreshToken];
+        if (!string.IsNullOrEmpty(presented))
+        {
+            await refreshTokens.RevokeAsync(presented, cancellationToken);
+        }
+
+        TokenCookies.Clear(http.Response);
+    }
+
+    private static Ok<ApiResponse<UserResponse>> Me(HttpContext http, TimeProvider clock)
+    {
+        var user = http.User;
+        return TypedResults.Ok(ApiResponse.Ok(
+            new UserResponse(
+                user.UserId()!,
+                user.FindFirst(AccessTokens.NameClaim)?.Value,
+                user.FindAll(AccessTokens.RoleClaim).Select(role => role.Value).ToList(),
+                user.FindFirst(AccessTokens.AuthenticationMethodClaim)?.Value),
+            clock));
+    }
+
+    private static Ok<ApiResponse<AntiforgeryResponse>> Antiforgery(HttpContext http, IAntiforgery antiforgery, TimeProvider clock)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(http);
+        return TypedResults.Ok(ApiResponse.Ok(new AntiforgeryResponse(tokens.FormFieldName, tokens.RequestToken), clock));
+    }
+
+    /// <summary>Writes the tokens as cookies for browsers, or returns them in the body for API clients.</summary>
+    internal static TokenResponse Respond(HttpContext http, TokenPair tokens, bool useCookies, TimeProvider clock)
+    {
+        var expiresIn = (int)Math.Max(0, (tokens.AccessTokenExpiresAt - clock.GetUtcNow()).TotalSeconds);
+        if (useCookies)
+        {
+            TokenCookies.Write(http.Response, tokens);
+            return new TokenResponse(null, "Bearer", expiresIn, null, tokens.RefreshTokenExpiresAt);
+        }
+
+        return new TokenResponse(tokens.AccessToken, "Bearer", expiresIn, tokens.RefreshToken, tokens.RefreshTokenExpiresAt);
+    }
+
+    private static ProblemHttpResult InvalidRefreshToken() => ProblemDetailsDefaults.Problem(
+        StatusCodes.Status401Unauthorized, AuthProblems.InvalidRefreshToken, "The refresh token is invalid or expired.", "Sign in again.");
+}
+
+/// <summary>Identity's errors as a validation problem's field errors.</summary>
+internal static class IdentityErrors
+{
+    public static Dictionary<string, string[]> ByField(IdentityResult result) => result.Errors
+        .GroupBy(error => error.Code.StartsWith("Password", StringComparison.Ordinal) ? "password" : "email")
+        .ToDictionary(group => group.Key, group => group.Select(error => error.Description).ToArray());
+}

@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Company.Starter.Api.Security;
+
+/// <summary>The body of POST /api/auth/register.</summary>
+public sealed record RegisterRequest
+{
+    [Required]
+    [EmailAddress]
+    [StringLength(256)]
+    public string? Email { get; init; }
+
+    /// <summary>At least 12 characters (configurable); no composition rules (NIST SP 800-63B).</summary>
+    [Required]
+    [StringLength(256)]
+    public string? Password { get; init; }
+}
+
+/// <summary>The body of POST /api/auth/login.</summary>
+public sealed record LoginRequest
+{
+    [Required]
+    [StringLength(256)]
+    public string? Email { get; init; }
+
+    [Required]
+    [StringLength(256)]
+    public string? Password { get; init; }
+}
+
+/// <summary>The body of POST /api/auth/refresh and /api/auth/logout; browsers send the cookie instead.</summary>
+public sealed record RefreshRequest
+{
+    [StringLength(128)]
+    public string? RefreshToken { get; init; }
+}
+
+/// <summary>The tokens of a sign-in, for API clients (browsers get cookies and only the expiry times).</summary>
+public sealed record TokenResponse(string? AccessToken, string TokenType, int ExpiresIn, string? RefreshToken, DateTimeOffset RefreshTokenExpiresAt);
+
+/// <summary>The signed-in user.</summary>
+public sealed record UserResponse(string Id, string? Email, IReadOnlyList<string> Roles, string? AuthenticationMethod);
+
+/// <summary>The antiforgery token a cookie-authenticated form must send.</summary>
+public sealed record AntiforgeryResponse(string FormFieldName, string? RequestToken);

@@ -1,0 +1,299 @@
+using System.Text.Json;
+using Company.Starter.Api.Http;
+using Company.Starter.Api.Security.Tokens;
+using Company.Starter.Data.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Company.Starter.Api.Security.Passkeys;
+
+/// <summary>
+/// WebAuthn passkeys on ASP.NET Core Identity (.NET 10): create an account with a passkey or add one to the
+/// signed-in account, sign in without a username (discoverable credentials), and list, rename and remove passkeys.
+/// A ceremony is two calls: options (the challenge, kept server-side in an encrypted cookie), then the browser's
+/// answer. A missing, replayed or forged answer is a 400 problem.
+/// </summary>
+public static partial class PasskeyEndpoints
+{
+    public const string PasskeyMethod = "passkey";
+
+    /// <summary>A ceremony's answer is a few kilobytes of JSON; anything larger is not one.</summary>
+    private const int MaxCredentialJsonLength = 64 * 1024;
+
+    public static RouteGroupBuilder MapPasskeyEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var passkeys = endpoints.MapVersionedGroup("/api/auth/passkeys").WithTags("Passkeys")
+            .RequireRateLimiting(SecurityHosting.AuthRateLimitPolicy);
+
+        passkeys.MapPost("/creation-options", CreationOptionsAsync).WithName("PasskeyCreationOptions");
+        passkeys.MapPost("/register", RegisterAsync).WithName("RegisterPasskey").Accepts<JsonElement>("application/json");
+        passkeys.MapPost("/request-options", RequestOptionsAsync).WithName("PasskeyRequestOptions");
+        passkeys.MapPost("/login", LoginAsync).WithName("PasskeyLogin").Accepts<JsonElement>("application/json");
+        passkeys.MapGet("/", ListAsync).WithName("ListPasskeys").RequireAuthorization();
+        passkeys.MapPut("/{id}", RenameAsync).WithName("RenamePasskey").RequireAuthorization();
+        passkeys.MapDelete("/{id}", RemoveAsync).WithName("RemovePasskey").RequireAuthorization();
+
+        return passkeys;
+    }
+
+    /// <summary>The options for <c>navigator.credentials.create()</c>.</summary>
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> CreationOptionsAsync(
+        [FromBody] PasskeyCreationRequest? request, HttpContext http, UserManager<AppUser> users, SignInManager<AppUser> signIn)
+    {
+        PasskeyUserEntity entity;
+        if (http.User.UserId() is { } userId)
+        {
+            var user = await users.FindByIdAsync(userId);
+            if (user is null)
+            {
+                return ProblemDetailsDefaults.Problem(StatusCodes.Status401Unauthorized, ProblemCodes.Unauthorized, "The signed-in account no longer exists.");
+            }
+
+            entity = new PasskeyUserEntity { Id = user.Id, Name = user.UserName!, DisplayName = user.Email ?? user.UserName! };
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(request?.Email))
+            {
+                return ProblemDetailsDefaults.Problem(
+                    StatusCodes.Status400BadRequest, ProblemCodes.ValidationFailed, "An email is required.", "Send the email of the account to create, or sign in first to add a passkey.");
+            }
+
+            if (await users.FindByEmailAsync(request.Email) is not null)
+            {
+                return ProblemDetailsDefaults.Problem(StatusCodes.Status409Conflict, AuthProblems.EmailTaken, "The email is already registered.", "Sign in, then add a passkey.");
+            }
+
+            entity = new PasskeyUserEntity { Id = Guid.NewGuid().ToString(), Name = request.Email, DisplayName = request.Email };
+        }
+
+        var options = await signIn.MakePasskeyCreationOptionsAsync(entity);
+        return TypedResults.Content(options, "application/json");
+    }
+
+    /// <summary>Verifies the browser's attestation and stores the passkey; a new account is created and signed in.</summary>
+    private static async Task<Results<Created<ApiResponse<PasskeyResponse>>, ProblemHttpResult>> RegisterAsync(
+        HttpContext http,
+        UserManager<AppUser> users,
+        SignInManager<AppUser> signIn,
+        TokenIssuer issuer,
+        TimeProvider clock,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        if (await ReadCredentialAsync(http, cancellationToken) is not { } credentialJson)
+        {
+            return MalformedCredential();
+        }
+
+        var attestation = await PerformAsync(() => signIn.PerformPasskeyAttestationAsync(credentialJson));
+        if (attestation is null || !attestation.Succeeded)
+        {
+            LogCeremonyFailed(loggers.CreateLogger(typeof(PasskeyEndpoints)), "attestation", attestation?.Failure?.Message);
+            return CeremonyFailed(attestation?.Failure?.Message);
+        }
+
+        var user = http.User.UserId() is { } userId ? await users.FindByIdAsync(userId) : null;
+        var created = false;
+        if (user is null)
+        {
+            if (http.User.UserId() is not null)
+            {
+                return ProblemDetailsDefaults.Problem(StatusCodes.Status401Unauthorized, ProblemCodes.Unauthorized, "The signed-in account no longer exists.");
+            }
+
+            user = new AppUser
+            {
+                Id = attestation.UserEntity.Id,
+                UserName = attestation.UserEntity.Name,
+                Email = attestation.UserEntity.Name,
+                CreatedAt = clock.GetUtcNow().UtcDateTime,
+            };
+            var result = await users.CreateAsync(user);
+            if (!result.Succeeded)
+            {
+                return ProblemDetailsDefaults.Problem(StatusCodes.Status409Conflict, AuthProblems.EmailTaken, "The account could not be created.", string.Join(" ", result.Errors.Select(e => e.Description)));
+            }
+
+            created = true;
+        }
+        else if (user.Id != attestation.UserEntity.Id)
+        {
+            return CeremonyFailed("The passkey was made for another account.");
+        }
+
+        var stored = await users.AddOrUpdatePasskeyAsync(user, attestation.Passkey);
+        if (!stored.Succeeded)
+        {
+            return CeremonyFailed(string.Join(" ", stored.Errors.Select(e => e.Description)));
+        }
+
+        if (created)
+        {
+            AuthEndpoints.Respond(http, await issuer.SignInAsync(user, PasskeyMethod, cancellationToken), useCookies: true, clock);
+        }
+
+        return TypedResults.Created("/api/auth/passkeys", ApiResponse.Ok(ToResponse(attestation.Passkey), clock));
+    }
+
+    /// <summary>The options for <c>navigator.credentials.get()</c>; without an email, any passkey of this site may answer.</summary>
+    private static async Task<ContentHttpResult> RequestOptionsAsync(
+        [FromBody] PasskeyRequestOptionsRequest? request, UserManager<AppUser> users, SignInManager<AppUser> signIn)
+    {
+        // An unknown email gets the same username-less options as no email, so the answer reveals no accounts.
+        var user = string.IsNullOrWhiteSpace(request?.Email) ? null : await users.FindByEmailAsync(request.Email);
+        return TypedResults.Content(await signIn.MakePasskeyRequestOptionsAsync(user), "application/json");
+    }
+
+    /// <summary>Verifies the browser's assertion and signs the user in (cookies; <c>?useCookies=false</c> returns the tokens).</summary>
+    private static async Task<Results<Ok<ApiResponse<TokenResponse>>, ProblemHttpResult>> LoginAsync(
+        HttpContext http,
+        UserManager<AppUser> users,
+        SignInManager<AppUser> signIn,
+        TokenIssuer issuer,
+        TimeProvider clock,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken,
+        bool useCookies = true)
+    {
+        if (await ReadCredentialAsync(http, cancellationToken) is not { } credentialJson)
+        {
+            return MalformedCredential();
+        }
+
+        var assertion = await PerformAsync(() => signIn.PerformPasskeyAssertionAsync(credentialJson));
+        if (assertion is null || !assertion.Succeeded)
+        {
+            LogCeremonyFailed(loggers.CreateLogger(typeof(PasskeyEndpoints)), "assertion", assertion?.Failure?.Message);
+            return CeremonyFailed(assertion?.Failure?.Message);
+        }
+
+        var user = assertion.User;
+        if (await users.IsLockedOutAsync(user))
+        {
+            return AuthProblems.AccountLockedProblem();
+        }
+
+        // The new signature counter and backup state: a cloned authenticator shows up as a counter that goes back.
+        await users.AddOrUpdatePasskeyAsync(user, assertion.Passkey);
+        await users.ResetAccessFailedCountAsync(user);
+
+        var tokens = await issuer.SignInAsync(user, PasskeyMethod, cancellationToken);
+        return TypedResults.Ok(ApiResponse.Ok(AuthEndpoints.Respond(http, tokens, useCookies, clock), clock));
+    }
+
+    private static async Task<Results<Ok<ApiResponse<IReadOnlyList<PasskeyResponse>>>, ProblemHttpResult>> ListAsync(
+        HttpContext http, UserManager<AppUser> users, TimeProvider clock)
+    {
+        if (await users.FindByIdAsync(http.User.UserId()!) is not { } user)
+        {
+            return ProblemDetailsDefaults.Problem(StatusCodes.Status401Unauthorized, ProblemCodes.Unauthorized, "The signed-in account no longer exists.");
+        }
+
+        var passkeys = await users.GetPasskeysAsync(user);
+        return TypedResults.Ok(ApiResponse.Ok<IReadOnlyList<PasskeyResponse>>(passkeys.Select(ToResponse).ToList(), clock));
+    }
+
+    /// <summary>Renames one of the signed-in user's passkeys; another user's passkey is a 404, as if it did not exist.</summary>
+    private static async Task<Results<Ok<ApiResponse<PasskeyResponse>>, ProblemHttpResult>> RenameAsync(
+        string id, PasskeyRenameRequest request, HttpContext http, UserManager<AppUser> users, TimeProvider clock)
+    {
+        if (await FindOwnPasskeyAsync(id, http, users) is not ({ } user, { } passkey))
+        {
+            return PasskeyNotFound();
+        }
+
+        passkey.Name = request.Name!.Trim();
+        await users.AddOrUpdatePasskeyAsync(user, passkey);
+        return TypedResults.Ok(ApiResponse.Ok(ToResponse(passkey), clock));
+    }
+
+    /// <summary>Removes a passkey, unless it is the account's only way to sign in.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveAsync(string id, HttpContext http, UserManager<AppUser> users)
+    {
+        if (await FindOwnPasskeyAsync(id, http, users) is not ({ } user, { } passkey))
+        {
+            return PasskeyNotFound();
+        }
+
+        if (!await users.HasPasswordAsync(user) && (await users.GetPasskeysAsync(user)).Count == 1)
+        {
+            return ProblemDetailsDefaults.Problem(
+                StatusCodes.Status409Conflict, AuthProblems.LastCredential, "This is the account's only way to sign in.", "Add another passkey or a password first.");
+        }
+
+        await users.RemovePasskeyAsync(user, passkey.CredentialId);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<(AppUser User, UserPasskeyInfo Passkey)?> FindOwnPasskeyAsync(string id, HttpContext http, UserManager<AppUser> users)
+    {
+        byte[] credentialId;
+        try
+        {
+            credentialId = Base64UrlEncoder.DecodeBytes(id);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        if (await users.FindByIdAsync(http.User.UserId()!) is not { } user || await users.GetPasskeyAsync(user, credentialId) is not { } passkey)
+        {
+            return null;
+        }
+
+        return (user, passkey);
+    }
+
+    /// <summary>The request body as the JSON text Identity parses, or null when it is not a JSON object of sane size.</summary>
+    private static async Task<string?> ReadCredentialAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!http.Request.HasJsonContentType() || http.Request.ContentLength > MaxCredentialJsonLength)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: cancellationToken);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.GetRawText() is { Length: <= MaxCredentialJsonLength } json
+                ? json
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Identity reports most bad ceremonies as a failed result, but a few malformed inputs as exceptions.</summary>
+    private static async Task<T?> PerformAsync<T>(Func<Task<T>> ceremony) where T : class
+    {
+        try
+        {
+            return await ceremony();
+        }
+        catch (Exception exception) when (exception is PasskeyException or JsonException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static PasskeyResponse ToResponse(UserPasskeyInfo passkey) => new(
+        Base64UrlEncoder.Encode(passkey.CredentialId), passkey.Name, passkey.CreatedAt, passkey.Transports ?? [], passkey.IsBackedUp);
+
+    private static ProblemHttpResult MalformedCredential() => ProblemDetailsDefaults.Problem(
+        StatusCodes.Status400BadRequest, AuthProblems.PasskeyFailed, "The passkey response is malformed.", "Send the JSON of the browser's PublicKeyCredential.");
+
+    private static ProblemHttpResult CeremonyFailed(string? reason) => ProblemDetailsDefaults.Problem(
+        StatusCodes.Status400BadRequest, AuthProblems.PasskeyFailed, "The passkey could not be verified.", reason ?? "Start the ceremony again.");
+
+    private static ProblemHttpResult PasskeyNotFound() => ProblemDetailsDefaults.Problem(
+        StatusCodes.Status404NotFound, ProblemCodes.NotFound, "The passkey does not exist.");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Passkey {Ceremony} refused: {Reason}")]
+    private static partial void LogCeremonyFailed(ILogger logger, string ceremony, string? reason);
+}

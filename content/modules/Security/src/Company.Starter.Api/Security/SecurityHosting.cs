@@ -1,0 +1,242 @@
+using System.Threading.RateLimiting;
+using Company.Starter.Api.Security.Authorization;
+#if (UsePasskeys)
+using Company.Starter.Api.Security.Passkeys;
+#endif
+using Company.Starter.Api.Security.Passwords;
+using Company.Starter.Api.Security.Tokens;
+using Company.Starter.Data.Security;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+
+namespace Company.Starter.Api.Security;
+
+/// <summary>
+/// The security module: Identity on the application's database, passkeys, Argon2id passwords, ES256 access tokens
+/// with rotating refresh tokens, policies, optional OIDC sign-in, rate limits on every auth endpoint, antiforgery and
+/// security headers.
+/// </summary>
+public static class SecurityHosting
+{
+    public const string AuthRateLimitPolicy = "auth";
+    public const string OidcScheme = "oidc";
+
+    public static TBuilder AddSecurity<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var services = builder.Services;
+        services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PasswordOptions>().BindConfiguration(PasswordOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PasskeyOptions>().BindConfiguration(PasskeyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OidcOptions>().BindConfiguration(OidcOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddIdentityCore<AppUser>(identity =>
+            {
+                identity.User.RequireUniqueEmail = true;
+                identity.Lockout.AllowedForNewUsers = true;
+                // Length, not composition rules (NIST SP 800-63B); the length and lockout come from PasswordOptions below.
+                identity.Password.RequireDigit = false;
+                identity.Password.RequireLowercase = false;
+                identity.Password.RequireUppercase = false;
+                identity.Password.RequireNonAlphanumeric = false;
+                identity.Password.RequiredUniqueChars = 1;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<SecurityDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+        services.AddOptions<IdentityOptions>().Configure<IOptions<PasswordOptions>>((identity, passwords) =>
+        {
+            identity.Password.RequiredLength = passwords.Value.RequiredLength;
+            identity.Lockout.MaxFailedAccessAttempts = passwords.Value.MaxFailedAttempts;
+            identity.Lockout.DefaultLockoutTimeSpan = passwords.Value.LockoutDuration;
+        });
+        services.AddSingleton<IPasswordHasher<AppUser>, Argon2idPasswordHasher>();
+
+#if (UsePasskeys)
+        services.AddOptions<IdentityPasskeyOptions>().Configure<IOptions<PasskeyOptions>>((identity, passkeys) =>
+        {
+            identity.ServerDomain = passkeys.Value.ServerDomain;
+            identity.UserVerificationRequirement = "required";
+            identity.ResidentKeyRequirement = "required";
+            var origins = passkeys.Value.Origins;
+            if (origins.Length > 0)
+            {
+                // Only the configured origins may run a ceremony, whatever host the request reached.
+                identity.ValidateOrigin = context => ValueTask.FromResult(
+                    !context.CrossOrigin && origins.Contains(context.Origin, StringComparer.OrdinalIgnoreCase));
+            }
+        });
+
+#endif
+        services.AddSingleton(provider => SigningKey.Load(
+            provider.GetRequiredService<IOptions<TokenOptions>>(),
+            provider.GetRequiredService<IHostEnvironment>(),
+            provider.GetRequiredService<ILogger<SigningKey>>()));
+        services.AddSingleton<AccessTokens>();
+        services.AddScoped<RefreshTokens>();
+        services.AddScoped<TokenIssuer>();
+
+        // Bearer tokens for every API call; the Identity cookies only carry a passkey ceremony's state (and an
+        // external sign-in's result) between two requests.
+        var authentication = services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme);
+        authentication.AddJwtBearer();
+        authentication.AddIdentityCookies();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<SigningKey, IOptions<TokenOptions>>((jwt, key, tokens) =>
+            {
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters = AccessTokens.ValidationParameters(key, tokens.Value);
+                jwt.Events = new JwtBearerEvents
+                {
+                    // Browsers hold the access token in an HttpOnly cookie; API clients send the Authorization header.
+                    OnMessageReceived = context =>
+                    {
+                        if (string.IsNullOrEmpty(context.Request.Headers.Authorization))
+                        {
+                            context.Token = context.Request.Cookies[TokenCookies.AccessToken];
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+        foreach (var scheme in new[] { IdentityConstants.TwoFactorUserIdScheme, IdentityConstants.ExternalScheme, IdentityConstants.ApplicationScheme, IdentityConstants.TwoFactorRememberMeScheme })
+        {
+            services.Configure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(scheme, cookie =>
+            {
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+                cookie.Cookie.SameSite = scheme == IdentityConstants.ExternalScheme ? SameSiteMode.Lax : SameSiteMode.Strict;
+            });
+        }
+
+        AddOidc(builder, authentication);
+
+        services.AddAuthorization(Policies.Add);
+        services.AddSingleton<IAuthorizationHandler, ProductOwnerHandler>();
+
+        services.AddAntiforgery(antiforgery =>
+        {
+            antiforgery.Cookie.Name = "__Host-antiforgery";
+            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            antiforgery.Cookie.SameSite = SameSiteMode.Strict;
+        });
+
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<PasswordOptions>>((limiter, passwords) =>
+            limiter.AddPolicy(AuthRateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = passwords.Value.AttemptsPerWindow,
+                    Window = passwords.Value.AttemptWindow,
+                    QueueLimit = 0,
+                })));
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Sign-in with an external OpenID Connect provider, when <c>Security:Oidc:Authority</c> is set: authorization
+    /// code flow with PKCE (S256) only, the exact registered redirect path, no implicit or hybrid flow.
+    /// </summary>
+    private static void AddOidc(IHostApplicationBuilder builder, Microsoft.AspNetCore.Authentication.AuthenticationBuilder authentication)
+    {
+        var oidc = builder.Configuration.GetSection(OidcOptions.SectionName).Get<OidcOptions>() ?? new OidcOptions();
+        if (!oidc.Enabled)
+        {
+            return;
+        }
+
+        authentication.AddOpenIdConnect(OidcScheme, oidc.DisplayName, _ => { });
+        builder.Services.AddOptions<OpenIdConnectOptions>(OidcScheme).Configure<IOptions<OidcOptions>>((options, configured) =>
+        {
+            var settings = configured.Value;
+            options.Authority = settings.Authority;
+            options.ClientId = settings.ClientId;
+            options.ClientSecret = settings.ClientSecret;
+            options.CallbackPath = settings.CallbackPath;
+            options.ResponseType = OpenIdConnectResponseType.Code;
+            options.UsePkce = true;
+            options.RequireHttpsMetadata = true;
+            options.SignInScheme = IdentityConstants.ExternalScheme;
+            options.MapInboundClaims = false;
+            options.SaveTokens = false;
+            options.GetClaimsFromUserInfoEndpoint = true;
+            options.Scope.Clear();
+            options.Scope.Add("openid");
+            options.Scope.Add("profile");
+            options.Scope.Add("email");
+        });
+    }
+
+    /// <summary>
+    /// Security headers on every response: a strict Content-Security-Policy (this API serves no inline script), no
+    /// framing, no MIME sniffing, no referrer, HSTS on HTTPS.
+    /// </summary>
+    public static WebApplication UseSecurityHeaders(this WebApplication app)
+    {
+        var strict = new HeaderPolicyCollection()
+            .AddContentTypeOptionsNoSniff()
+            .AddFrameOptionsDeny()
+            .AddReferrerPolicyNoReferrer()
+            .AddCrossOriginOpenerPolicy(policy => policy.SameOrigin())
+            .AddStrictTransportSecurityMaxAgeIncludeSubDomains(maxAgeInSeconds: 63_072_000)
+            .RemoveServerHeader()
+            .AddContentSecurityPolicy(csp =>
+            {
+                csp.AddDefaultSrc().Self();
+                csp.AddScriptSrc().Self();
+                csp.AddStyleSrc().Self();
+                csp.AddImgSrc().Self().Data();
+                csp.AddConnectSrc().Self();
+                csp.AddObjectSrc().None();
+                csp.AddBaseUri().None();
+                csp.AddFormAction().Self();
+                csp.AddFrameAncestors().None();
+            });
+
+        if (app.Environment.IsDevelopment())
+        {
+            // The Scalar UI loads its script from a CDN: it keeps every header but the Content-Security-Policy.
+            var relaxed = new HeaderPolicyCollection()
+                .AddContentTypeOptionsNoSniff()
+                .AddFrameOptionsDeny()
+                .AddReferrerPolicyNoReferrer();
+            app.UseWhen(context => context.Request.Path.StartsWithSegments("/scalar"), scalar => scalar.UseSecurityHeaders(relaxed));
+            app.UseWhen(context => !context.Request.Path.StartsWithSegments("/scalar"), other => other.UseSecurityHeaders(strict));
+        }
+        else
+        {
+            app.UseSecurityHeaders(strict);
+        }
+
+        return app;
+    }
+
+    public static WebApplication MapSecurityEndpoints(this WebApplication app)
+    {
+        app.MapAuthEndpoints();
+#if (UsePasskeys)
+        app.MapPasskeyEndpoints();
+        // The sign-in page (wwwroot/account): create an account with a passkey, sign in without a username, manage passkeys.
+        app.MapStaticAssets();
+        app.MapGet("/account", () => TypedResults.Redirect("/account/index.html")).ExcludeFromDescription();
+#endif
+        app.MapExternalSignIn();
+
+        // The public key that signs access tokens, for other services that validate them.
+        app.MapGet("/.well-known/jwks.json", (SigningKey key) => TypedResults.Json(new { keys = new[] { key.PublicJwk } }))
+            .ExcludeFromDescription();
+
+        return app;
+    }
+
+    /// <summary>Runs a management command (<c>keys generate</c>, <c>users grant-admin</c>) if the arguments name one.</summary>
+    public static async Task<bool> TryRunSecurityCommandAsync(this WebApplication app, string[] args) =>
+        await SecurityCommands.TryRunAsync(app, args);
+}

@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace Company.Starter.Data.Security;
+
+/// <summary>
+/// The security module's tables (Identity's users, roles, passkeys, and refresh tokens) in the application's database,
+/// with a migration history of their own: the module can be added to or left out of a solution without touching
+/// the catalogue's migrations.
+/// </summary>
+public sealed class SecurityDbContext(DbContextOptions<SecurityDbContext> options) : IdentityDbContext<AppUser>(options)
+{
+    public const string MigrationsHistoryTable = "__security_migrations_history";
+
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<RefreshToken>(token =>
+        {
+            token.HasKey(t => t.Id);
+            token.Property(t => t.UserId).HasMaxLength(450);
+            token.Property(t => t.TokenHash).HasMaxLength(32);
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.HasIndex(t => t.FamilyId);
+            token.HasIndex(t => t.UserId);
+            token.HasOne<AppUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+}

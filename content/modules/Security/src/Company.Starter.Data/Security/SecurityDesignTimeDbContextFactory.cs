@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Company.Starter.Data.Security;
+
+/// <summary>
+/// Lets <c>dotnet ef migrations add X --context SecurityDbContext --output-dir Security/Migrations/&lt;Provider&gt;</c>
+/// build the model without starting the Api.
+/// </summary>
+internal sealed class SecurityDesignTimeDbContextFactory : IDesignTimeDbContextFactory<SecurityDbContext>
+{
+    public SecurityDbContext CreateDbContext(string[] args)
+    {
+        // Identity reads its schema version from IdentityOptions in the application's services; version 3 maps the
+        // passkey table (.NET 10). The app sets the same in AddSecurity.
+        var services = new ServiceCollection()
+            .Configure<IdentityOptions>(identity => identity.Stores.SchemaVersion = IdentitySchemaVersions.Version3)
+            .BuildServiceProvider();
+        var options = new DbContextOptionsBuilder<SecurityDbContext>()
+            .UseApplicationServiceProvider(services)
+#if (UsePostgres)
+            .UseNpgsql("Host=localhost;Database=company_starter", npgsql => npgsql.MigrationsHistoryTable(SecurityDbContext.MigrationsHistoryTable))
+#else
+            .UseSqlite("Data Source=company_starter.db", sqlite => sqlite.MigrationsHistoryTable(SecurityDbContext.MigrationsHistoryTable))
+#endif
+            .UseSnakeCaseNamingConvention()
+            .Options;
+        return new SecurityDbContext(options);
+    }
+}
