@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the real services the slow test tiers use, on Debian/Ubuntu (needs root for apt and service start):
 # PostgreSQL (the distribution's version, cluster "main") with a role fullstack/fullstack that may create
-# databases, and Redis; and installs prometheus/promtool for the observability tier. Idempotent: installs only
+# databases, and Redis; and installs prometheus/promtool for the observability tier and Chromium for the
+# generated passkey tests. Idempotent: installs only
 # what is missing, starts only what is not answering.
 #
 #   eng/services.sh                     install + start, then print the two export lines
@@ -32,6 +33,8 @@ install_missing() {
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   # promtool and prometheus: the observability tier checks the app's metrics and the shipped rules with them.
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  # Chromium: the generated passkey tests drive it (Playwright, virtual WebAuthn authenticator).
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   if (( ${#missing[@]} > 0 )); then
     log "installing ${missing[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2

@@ -70,6 +70,10 @@ export ConnectionStrings__appdb="$database"
 api_dir="$out/src/Acme.Shop.Api/bin/Release/net10.0"
 api="Acme.Shop.Api.dll"
 
+step "Make the token signing key (no keys in the repository or in appsettings)"
+(cd "$api_dir" && dotnet "$api" keys generate --output "$work/signing-key.pem")
+export Security__Tokens__SigningKeyPath="$work/signing-key.pem"
+
 step "Apply the migrations (an explicit step)"
 (cd "$api_dir" && dotnet "$api" migrate)
 
@@ -81,12 +85,19 @@ for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/alive" >/dev/null && b
 base="http://127.0.0.1:$port"
 
 show() { printf '\n$ %s\n' "$*"; "$@"; echo; }
-show curl -s -X POST "$base/api/products" -H 'content-type: application/json' -d '{"sku":"LAMP-1","name":"Desk lamp","price":24.90}'
-show curl -s -X POST "$base/api/products" -H 'content-type: application/json' -d '{"sku":"MUG-1","name":"Mug","price":6.50}'
+json='content-type: application/json'
+show curl -s -X POST "$base/api/products" -H "$json" -d '{"sku":"LAMP-1","name":"Desk lamp","price":24.90}'
+show curl -s -X POST "$base/api/auth/register" -H "$json" -d '{"email":"ada@example.com","password":"correct horse battery staple"}'
+login="$(curl -s -X POST "$base/api/auth/login" -H "$json" -d '{"email":"ada@example.com","password":"correct horse battery staple"}')"
+printf '\n$ curl -s -X POST %s/api/auth/login ...\n%s\n' "$base" "$login"
+token="$(sed -E 's/.*"accessToken":"([^"]+)".*/\1/' <<<"$login")"
+auth="authorization: Bearer $token"
+show curl -s -X POST "$base/api/products" -H "$json" -H "$auth" -d '{"sku":"LAMP-1","name":"Desk lamp","price":24.90}'
+show curl -s -X POST "$base/api/products" -H "$json" -H "$auth" -d '{"sku":"MUG-1","name":"Mug","price":6.50}'
 show curl -s "$base/api/products?limit=1"
-show curl -s -X POST "$base/api/sales" -H 'content-type: application/json' -d '{"productId":1,"quantity":3}'
+show curl -s -X POST "$base/api/sales" -H "$json" -H "$auth" -d '{"productId":1,"quantity":3}'
 show curl -s "$base/api/sales/summary?bucket=hour"
-show curl -s -X POST "$base/api/products" -H 'content-type: application/json' -d '{"sku":"","name":"","price":-1}'
+show curl -s -X POST "$base/api/products" -H "$json" -H "$auth" -d '{"sku":"","name":"","price":-1}'
 show curl -s -i "$base/health"
 
 if [[ -n "$keep" ]]; then

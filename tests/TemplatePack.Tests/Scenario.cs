@@ -12,6 +12,8 @@ namespace TemplatePack.Tests;
 /// <param name="Cache">Expected cache: "redis" or "none".</param>
 /// <param name="MetricsEndpoint">The app serves Prometheus metrics at /metrics.</param>
 /// <param name="ObservabilityDeploy">The output has deploy/observability (dashboard, alert rules).</param>
+/// <param name="Auth">Expected sign-in: "passkeys", "jwt" (passwords and tokens) or "none" (no security module).</param>
+/// <param name="Rest">The app serves the REST API the run tier probes (false for gRPC-only or GraphQL-only apps).</param>
 public sealed record Scenario(
     string Id,
     string ShortName,
@@ -20,8 +22,15 @@ public sealed record Scenario(
     string Database,
     string Cache,
     bool MetricsEndpoint = false,
-    bool ObservabilityDeploy = false)
+    bool ObservabilityDeploy = false,
+    string Auth = "none",
+    bool Rest = true)
 {
+    /// <summary>Writes need a signed-in user, and the app needs a signing key to start.</summary>
+    public bool UsesAuth => Auth != "none";
+
+    public bool UsesPasskeys => Auth == "passkeys";
+
     public bool UsesPostgres => Database == "postgres";
 
     public bool UsesRedis => Cache == "redis";

@@ -10,10 +10,10 @@ public static class Scenarios
         // The cache default follows the database: SQLite means a single-file app, so no Redis.
         new("databases-sqlite", "fullstack-databases", "My-App", ["--database", "sqlite"], Database: "sqlite", Cache: "none"),
 
-        new("mvp-startup", "fullstack-mvp", "1st.App", ["--stack", "startup"], Database: "postgres", Cache: "redis", ObservabilityDeploy: true),
+        new("mvp-startup", "fullstack-mvp", "1st.App", ["--stack", "startup"], Database: "postgres", Cache: "redis", ObservabilityDeploy: true, Auth: "passkeys"),
 
         // Explicit options beat the preset's defaults.
-        new("mvp-startup-overrides", "fullstack-mvp", "class", ["--stack", "startup", "--database", "sqlite", "--cache", "redis", "--exporter", "both"], Database: "sqlite", Cache: "redis", MetricsEndpoint: true, ObservabilityDeploy: true),
+        new("mvp-startup-overrides", "fullstack-mvp", "class", ["--stack", "startup", "--database", "sqlite", "--cache", "redis", "--exporter", "both", "--auth", "jwt", "--protocols", "rest", "graphql"], Database: "sqlite", Cache: "redis", MetricsEndpoint: true, ObservabilityDeploy: true, Auth: "jwt"),
 
         new("observability-default", "fullstack-observability", "Acme.Telemetry", [], Database: "postgres", Cache: "redis", MetricsEndpoint: true, ObservabilityDeploy: true),
 
@@ -22,6 +22,16 @@ public static class Scenarios
 
         // Every protocol over one domain; the REST contract stays the one the run tier probes.
         new("api-all-protocols", "fullstack-api", "Acme.Api", ["--protocols", "rest", "grpc", "graphql"], Database: "postgres", Cache: "redis"),
+
+        // One protocol without REST: the solution must stand without the REST endpoints and their tests.
+        new("api-grpc-sqlite", "fullstack-api", "Grpc.Only", ["--protocols", "grpc", "--database", "sqlite"], Database: "sqlite", Cache: "none", Rest: false),
+        new("api-graphql", "fullstack-api", "GraphQL.Only", ["--protocols", "graphql"], Database: "postgres", Cache: "redis", Rest: false),
+
+        // Passkeys first: Identity on PostgreSQL, the browser ceremony tested in Chromium by the generated tests.
+        new("security-default", "fullstack-security", "Acme.Secure", [], Database: "postgres", Cache: "redis", Auth: "passkeys"),
+
+        // Passwords and tokens only, on SQLite: no passkey code, page or browser test.
+        new("security-jwt-sqlite", "fullstack-security", "Jwt-Lite", ["--auth", "jwt", "--database", "sqlite"], Database: "sqlite", Cache: "none", Auth: "jwt"),
     ];
 
     public static Scenario Get(string id) =>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using TemplatePack.Tests.Fixture;
 using TemplatePack.Tests.Infrastructure;
 
@@ -58,6 +59,50 @@ public sealed class ApiHost : IAsyncDisposable
             Timeout = TimeSpan.FromMinutes(2),
         });
         Assert.True(migrate.ExitCode == 0, $"`{Path.GetFileName(solution.ApiDll)} migrate` must exit 0:\n{migrate.Describe()}");
+    }
+
+    /// <summary>
+    /// Runs `keys generate --output &lt;file&gt;` (the command the security module ships for operators) and returns the
+    /// key file, which must exist and be readable by its owner only.
+    /// </summary>
+    public static async Task<string> GenerateSigningKeyAsync(GeneratedSolution solution, string directory)
+    {
+        var path = Path.Combine(directory, "signing-key.pem");
+        var generate = await ProcessRunner.RunAsync(ProcessSpec.Dotnet(solution.ApiDll, "keys", "generate", "--output", path) with
+        {
+            WorkingDirectory = Path.GetDirectoryName(solution.ApiDll),
+            Timeout = TimeSpan.FromMinutes(1),
+        });
+        Assert.True(generate.ExitCode == 0 && File.Exists(path), $"`keys generate --output` must exit 0 and write the key:\n{generate.Describe()}");
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+
+        Assert.Contains("-----BEGIN PRIVATE KEY-----", await File.ReadAllTextAsync(path));
+        return path;
+    }
+
+    /// <summary>The bearer token of the user <see cref="SignInAsync"/> registered, for clients other than <see cref="Client"/>.</summary>
+    public string? AccessToken { get; private set; }
+
+    /// <summary>Registers a user with a password, signs in, and makes <see cref="Client"/> send its access token.</summary>
+    public async Task SignInAsync()
+    {
+        var credentials = new { email = "harness@example.test", password = $"harness-{Guid.NewGuid():N}" };
+        using (var register = await Client.PostAsJsonAsync("/api/auth/register", credentials))
+        {
+            Assert.True(register.StatusCode == System.Net.HttpStatusCode.Created,
+                $"POST /api/auth/register → {(int)register.StatusCode}: {await register.Content.ReadAsStringAsync()}");
+        }
+
+        using var login = await Client.PostAsJsonAsync("/api/auth/login", credentials);
+        var body = await login.Content.ReadAsStringAsync();
+        Assert.True(login.IsSuccessStatusCode, $"POST /api/auth/login → {(int)login.StatusCode}: {body}");
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        AccessToken = json.RootElement.GetProperty("data").GetProperty("accessToken").GetString();
+        Assert.False(string.IsNullOrEmpty(AccessToken), $"The login answer carries no access token: {body}");
+        Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AccessToken);
     }
 
     /// <summary>Starts the app and waits (bounded) until `/alive` answers 200.</summary>

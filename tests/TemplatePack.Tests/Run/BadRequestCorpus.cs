@@ -133,8 +133,13 @@ public sealed class BadRequestCorpus
     private readonly bool _grpc;
     private readonly List<(string Name, Func<BadRequest> Next)> _categories;
 
-    public BadRequestCorpus(int seed, long seededId, bool graphQL, bool grpc)
+    private readonly bool _passkeys;
+
+    /// <param name="auth">The app has the security module: its endpoints get garbage too.</param>
+    /// <param name="passkeys">The app has the passkey endpoints.</param>
+    public BadRequestCorpus(int seed, long seededId, bool graphQL, bool grpc, bool auth = false, bool passkeys = false)
     {
+        _passkeys = passkeys;
         _random = new Random(seed);
         _seededId = seededId;
         _graphQL = graphQL;
@@ -163,6 +168,11 @@ public sealed class BadRequestCorpus
         if (grpc)
         {
             _categories.Add(("grpc-transcoding", GrpcGarbage));
+        }
+
+        if (auth)
+        {
+            _categories.Add(("auth", AuthGarbage));
         }
     }
 
@@ -486,6 +496,59 @@ public sealed class BadRequestCorpus
             () => new BadRequest("grpc-transcoding", "DELETE", $"/grpc/v1/products/{Pick(BadWriteIds)}", null, null, []),
             () => new BadRequest("grpc-transcoding", "DELETE", $"/grpc/v1/products/{MissingId()}", null, null, []),
             () => new BadRequest("grpc-transcoding", "PATCH", $"/grpc/v1/products/{_seededId}", Bytes(body), Json, []));
+    }
+
+    /// <summary>
+    /// The security module's endpoints: broken sign-in and registration bodies, unknown or forged refresh tokens,
+    /// passkey ceremonies out of order or with forged credentials, and a form post without its antiforgery token.
+    /// Nothing here can succeed: emails are new or invalid, passwords too short or wrong, tokens random.
+    /// </summary>
+    private BadRequest AuthGarbage()
+    {
+        var email = $"sweep-{Next(0, 1_000_000)}@example.test";
+        var body = Pick(
+            () => "{\"email\":",
+            () => $$"""{"email":"{{Pick("not-an-email", "", "a@", "@b", new string('a', 300) + "@example.test")}}","password":"short"}""",
+            () => $$"""{"email":"{{email}}","password":"{{Pick("", "x", "12345678901")}}"}""",
+            () => $$"""{"email":{{Pick("1", "[]", "{}", "null", "true")}},"password":{{Pick("1", "[]", "{}", "null")}}}""",
+            () => $$"""{"email":"{{email}}","password":"{{Pick(OddStrings)}}"}""",
+            () => $$"""{"refreshToken":"{{Pick(Convert.ToBase64String(RandomBytes(32)), new string('A', 10_000), "", "%%%", Pick(OddStrings))}}"}""",
+            () => """{"refreshToken":12345}""",
+            () => "[]",
+            () => "null");
+        var credential = Pick(
+            () => "{}",
+            () => "{\"id\":\"AAAA\",\"rawId\":\"AAAA\",\"type\":\"public-key\",\"response\":{}}",
+            () => $$$"""{"id":"{{{Base64Json("{}")}}}","rawId":"x","type":"public-key","response":{"clientDataJSON":"{{{Convert.ToBase64String(RandomBytes(64))}}}","authenticatorData":"%%%","signature":"AA"}}""",
+            () => "{\"type\":",
+            () => "[1,2,3]",
+            () => new string('{', 5_000));
+        List<Func<BadRequest>> requests =
+        [
+            () => new BadRequest("auth", "POST", "/api/auth/register", Bytes(body), Json, []),
+            () => new BadRequest("auth", "POST", "/api/auth/login", Bytes(body), Pick(Json, "text/plain"), []),
+            () => new BadRequest("auth", "POST", "/api/auth/login?useCookies=" + Pick("true", "maybe", "1"), Bytes(body), Json, []),
+            () => new BadRequest("auth", "POST", "/api/auth/refresh", Bytes(body), Json, []),
+            () => new BadRequest("auth", "POST", "/api/auth/refresh", null, null, [new("Cookie", "__Secure-refresh_token=" + Pick("forged", Convert.ToBase64String(RandomBytes(32)), "%00"))]),
+            () => new BadRequest("auth", "POST", "/api/auth/logout", Bytes(body), Pick(Json, "application/xml"), []),
+            () => new BadRequest("auth", "GET", "/api/auth/me", null, null, [new("Authorization", "Bearer " + Pick("x.y.z", "eyJhbGciOiJub25lIn0.e30.", Convert.ToBase64String(RandomBytes(40))))]),
+            () => new BadRequest("auth", "POST", "/account/logout", Bytes("returnUrl=%2F"), "application/x-www-form-urlencoded", []),
+            () => new BadRequest("auth", "POST", "/account/logout", Bytes("returnUrl=https://evil.example"), Pick("application/x-www-form-urlencoded", Json), []),
+        ];
+        if (_passkeys)
+        {
+            requests.AddRange(
+            [
+                () => new BadRequest("auth", "POST", "/api/auth/passkeys/register", Bytes(credential), Pick(Json, "text/plain"), []),
+                () => new BadRequest("auth", "POST", "/api/auth/passkeys/login", Bytes(credential), Json, []),
+                () => new BadRequest("auth", "POST", "/api/auth/passkeys/creation-options", Bytes(Pick("{\"email\":", "{\"email\":\"not-an-email\"}", "{\"email\":[1]}", "[]")), Json, []),
+                () => new BadRequest("auth", "POST", "/api/auth/passkeys/request-options", Bytes(Pick("{\"email\":", "{\"email\":{}}", "[]")), Json, []),
+                () => new BadRequest("auth", "PUT", $"/api/auth/passkeys/{Pick("%%%", "AAAA", "!", new string('A', 2_000))}", Bytes(Pick("{\"name\":\"\"}", "{\"name\":\"a\\u0000b\"}", "{}")), Json, []),
+                () => new BadRequest("auth", "DELETE", $"/api/auth/passkeys/{Pick("%%%", "AAAA", "!", "..%2F")}", null, null, []),
+            ]);
+        }
+
+        return requests[Next(0, requests.Count)]();
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------

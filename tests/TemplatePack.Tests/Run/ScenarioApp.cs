@@ -42,8 +42,29 @@ public sealed class ScenarioApp : IAsyncDisposable
                 environment[key] = value;
             }
 
+            if (scenario.UsesAuth)
+            {
+                // The operator's first step: a signing key from the app's own command, kept outside the app's folder.
+                environment["Security__Tokens__SigningKeyPath"] = await ApiHost.GenerateSigningKeyAsync(solution, scratch);
+            }
+
             await ApiHost.MigrateAsync(solution, environment);
-            return new ScenarioApp(await ApiHost.StartAsync(solution, environment), database, scratch);
+            var host = await ApiHost.StartAsync(solution, environment);
+            if (scenario.UsesAuth)
+            {
+                try
+                {
+                    // Writes need a signed-in user: register one with a password and send its bearer token.
+                    await host.SignInAsync();
+                }
+                catch
+                {
+                    await host.DisposeAsync();
+                    throw;
+                }
+            }
+
+            return new ScenarioApp(host, database, scratch);
         }
         catch
         {

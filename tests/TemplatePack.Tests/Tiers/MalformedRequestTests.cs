@@ -26,7 +26,7 @@ public sealed class MalformedRequestTests(TemplatePackFixture fixture, ITestOutp
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(20);
 
     // Same code, two providers: PostgreSQL with every protocol, and SQLite with REST only.
-    public static TheoryData<string> ScenarioIds => new("api-all-protocols", "databases-sqlite");
+    public static TheoryData<string> ScenarioIds => new("api-all-protocols", "databases-sqlite", "security-default");
 
     [Theory]
     [MemberData(nameof(ScenarioIds))]
@@ -38,6 +38,7 @@ public sealed class MalformedRequestTests(TemplatePackFixture fixture, ITestOutp
         {
             ["Api__RateLimitBurst"] = "1000000",
             ["Api__RateLimitPerSecond"] = "1000000",
+            ["Security__Passwords__AttemptsPerWindow"] = "1000000",
         });
         var app = running.Host;
         try
@@ -47,9 +48,11 @@ public sealed class MalformedRequestTests(TemplatePackFixture fixture, ITestOutp
             var seededId = Property(seeded, "id").GetInt64();
             var seededVersion = Property(seeded, "version").GetInt64();
 
-            var corpus = new BadRequestCorpus(Seed, seededId, graphQL: scenario.Args.Contains("graphql"), grpc: scenario.Args.Contains("grpc"));
+            var corpus = new BadRequestCorpus(
+                Seed, seededId, graphQL: scenario.Args.Contains("graphql"), grpc: scenario.Args.Contains("grpc"), auth: scenario.UsesAuth, passkeys: scenario.UsesPasskeys);
             var requests = corpus.Generate(RequestCount);
-            var outcomes = await SweepAsync(app.BaseAddress, requests);
+            // Signed in where the app has users, so that bodies reach validation rather than stopping at 401.
+            var outcomes = await SweepAsync(app.BaseAddress, app.AccessToken, requests);
 
             Report(corpus.Categories, outcomes);
             Assert.True(outcomes.Count == requests.Count, $"The sweep answered {outcomes.Count} of {requests.Count} requests within {SweepDeadline.TotalMinutes} minutes.");
@@ -74,7 +77,7 @@ public sealed class MalformedRequestTests(TemplatePackFixture fixture, ITestOutp
     }
 
     /// <summary>Sends the requests with a fixed number of workers, until done or the deadline; one outcome per answered request.</summary>
-    private static async Task<List<Outcome>> SweepAsync(Uri baseAddress, List<BadRequest> requests)
+    private static async Task<List<Outcome>> SweepAsync(Uri baseAddress, string? accessToken, List<BadRequest> requests)
     {
         using var handler = new SocketsHttpHandler
         {
@@ -85,6 +88,10 @@ public sealed class MalformedRequestTests(TemplatePackFixture fixture, ITestOutp
             RequestHeaderEncodingSelector = (_, _) => Encoding.Latin1,
         };
         using var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = RequestTimeout };
+        if (accessToken is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
+        }
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         deadline.CancelAfter(SweepDeadline);
         var outcomes = new ConcurrentBag<Outcome>();

@@ -34,6 +34,15 @@ public sealed partial class ScenarioExpectationTests(TemplatePackFixture fixture
             $"{scenarioId} expects a /metrics endpoint: {scenario.MetricsEndpoint}; packages: {summary}");
         Assert.True(Directory.Exists(Path.Combine(solution.Directory, "deploy", "observability")) == scenario.ObservabilityDeploy,
             $"{scenarioId} expects deploy/observability: {scenario.ObservabilityDeploy}");
+        Assert.True(packages.Contains("Microsoft.AspNetCore.Identity.EntityFrameworkCore") == scenario.UsesAuth,
+            $"{scenarioId} expects auth {scenario.Auth}; packages: {summary}");
+        Assert.True(packages.Contains("Microsoft.Playwright") == scenario.UsesPasskeys,
+            $"{scenarioId} expects the passkey browser test: {scenario.UsesPasskeys}; packages: {summary}");
+        var apiDirectory = Path.Combine(solution.Directory, "src", scenario.CodeName + ".Api");
+        Assert.True(Directory.Exists(Path.Combine(apiDirectory, "wwwroot", "account")) == scenario.UsesPasskeys,
+            $"{scenarioId} expects the passkey page: {scenario.UsesPasskeys}");
+        Assert.True(File.Exists(Path.Combine(apiDirectory, "Products", "ProductEndpoints.cs")) == scenario.Rest,
+            $"{scenarioId} expects REST endpoints: {scenario.Rest}");
     }
 
     [GeneratedRegex("""<Package(?:Reference|Version)\s+Include="(?<id>[^"]+)""")]

@@ -64,9 +64,12 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     protected override void ConfigureClient(HttpClient client)
     {
         base.ConfigureClient(client);
-        var (token, _) = Services.GetRequiredService<AccessTokens>().Issue(AdminUserId, "admin@example.test", [Policies.AdminRole], "test");
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", IssueToken(AdminUserId, Policies.AdminRole));
     }
+
+    /// <summary>An access token the app itself issued, for a user id (no account needed) with the given roles.</summary>
+    public string IssueToken(string userId, params string[] roles) =>
+        Services.GetRequiredService<AccessTokens>().Issue(userId, $"{userId}@example.test", roles, "test").Token;
 
     /// <summary>A client with no credentials, over https://localhost so that the app's Secure cookies round-trip.</summary>
     public HttpClient CreateAnonymousClient(bool handleCookies = true)

@@ -1,5 +1,9 @@
 using Company.Starter.Api.Http;
 using Company.Starter.Api.Products;
+#if (UseAuth)
+using Company.Starter.Api.Security.Authorization;
+using Company.Starter.Api.Security.Tokens;
+#endif
 using Company.Starter.Data.Products;
 using GraphQL;
 using GraphQL.Types;
@@ -61,7 +65,14 @@ public sealed class CatalogMutation : ObjectGraphType
             {
                 var request = context.GetArgument<ProductRequest>("input");
                 GraphQLErrors.Validate(request);
+#if (UseAuth)
+                // The same rules as REST: any signed-in user creates, the owner (or an admin) updates.
+                await GraphQLErrors.AuthorizeAsync(context, Policies.CatalogWriter);
+                var input = request.ToInput() with { OwnerId = context.User?.UserId() };
+                return await context.RequestServices!.GetRequiredService<ProductCatalog>().CreateAsync(input, context.CancellationToken);
+#else
                 return await context.RequestServices!.GetRequiredService<ProductCatalog>().CreateAsync(request.ToInput(), context.CancellationToken);
+#endif
             });
 
         Field<ProductType>("updateProduct")
@@ -75,6 +86,11 @@ public sealed class CatalogMutation : ObjectGraphType
                 var input = context.GetArgument<ProductRequest>("input");
                 var request = new ProductUpdateRequest { Sku = input.Sku, Name = input.Name, Price = input.Price, Version = context.GetArgument<long>("version") };
                 GraphQLErrors.Validate(request);
+#if (UseAuth)
+                var current = await context.RequestServices!.GetRequiredService<ProductCatalog>().FindAsync(id, context.CancellationToken)
+                    ?? throw GraphQLErrors.Error(ProblemCodes.NotFound, $"No product has id {id}.");
+                await GraphQLErrors.AuthorizeAsync(context, Policies.ProductOwner, current);
+#endif
                 var product = await context.RequestServices!.GetRequiredService<ProductCatalog>()
                     .UpdateAsync(id, request.ToInput(), request.Version!.Value, context.CancellationToken);
                 return product ?? throw GraphQLErrors.Error(ProblemCodes.NotFound, $"No product has id {id}.");

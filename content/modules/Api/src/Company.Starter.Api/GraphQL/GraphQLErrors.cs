@@ -28,6 +28,27 @@ public static partial class GraphQLErrors
     public const string QueryTooLong = "query_too_long";
 
     public static ExecutionError Error(string code, string message) => new(message) { Code = code };
+#if (UseAuth)
+
+    /// <summary>
+    /// Checks an authorization policy (with the resource, for resource-based ones) for the request's user; throws
+    /// an error coded <c>unauthorized</c> (not signed in) or <c>forbidden</c> (signed in, not allowed).
+    /// </summary>
+    public static async Task AuthorizeAsync(IResolveFieldContext context, string policy, object? resource = null)
+    {
+        var user = context.User ?? new System.Security.Claims.ClaimsPrincipal();
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            throw Error(ProblemCodes.Unauthorized, "Sign in first: send an access token.");
+        }
+
+        var authorization = context.RequestServices!.GetRequiredService<Microsoft.AspNetCore.Authorization.IAuthorizationService>();
+        if (!(await authorization.AuthorizeAsync(user, resource, policy)).Succeeded)
+        {
+            throw Error(ProblemCodes.Forbidden, "You may not do this.");
+        }
+    }
+#endif
 
     /// <summary>
     /// How deep an introspection query may nest the fields that list types (<c>fields</c>, <c>inputFields</c>,

@@ -2,10 +2,17 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.Json;
 using Company.Starter.Api.Products;
+#if (UseAuth)
+using Company.Starter.Api.Security.Authorization;
+using Company.Starter.Api.Security.Tokens;
+#endif
 using Company.Starter.Data.Products;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
+#if (UseAuth)
+using Microsoft.AspNetCore.Authorization;
+#endif
 using ProductEntity = Company.Starter.Data.Products.Product;
 
 namespace Company.Starter.Api.Grpc;
@@ -15,7 +22,11 @@ namespace Company.Starter.Api.Grpc;
 /// and paging cursor as the REST endpoints. Expected failures answer with a status here or in
 /// <see cref="GrpcExceptionInterceptor"/>; see catalog.proto for the codes.
 /// </summary>
+#if (UseAuth)
+public sealed class CatalogService(ProductCatalog catalog, IAuthorizationService authorization) : Catalog.CatalogBase
+#else
 public sealed class CatalogService(ProductCatalog catalog) : Catalog.CatalogBase
+#endif
 {
     /// <summary>The page size when the request leaves <c>page_size</c> at 0, as the REST list's default limit.</summary>
     public const int DefaultPageSize = 20;
@@ -56,6 +67,31 @@ public sealed class CatalogService(ProductCatalog catalog) : Catalog.CatalogBase
         };
     }
 
+#if (UseAuth)
+    // The same rules as REST: any signed-in user creates, the owner (or an admin) updates, admins delete.
+    [Authorize(Policies.CatalogWriter)]
+    public override async Task<Product> CreateProduct(CreateProductRequest request, ServerCallContext context)
+    {
+        var input = Validate(new ProductRequest { Sku = request.Sku, Name = request.Name, Price = ParsePrice(request.Price) }, request.Price);
+        return ToMessage(await catalog.CreateAsync(input.ToInput() with { OwnerId = context.GetHttpContext().User.UserId() }, context.CancellationToken));
+    }
+
+    [Authorize(Policies.CatalogWriter)]
+    public override async Task<Product> UpdateProduct(UpdateProductRequest request, ServerCallContext context)
+    {
+        var input = Validate(
+            new ProductUpdateRequest { Sku = request.Sku, Name = request.Name, Price = ParsePrice(request.Price), Version = request.Version },
+            request.Price);
+        var current = await catalog.FindAsync(request.Id, context.CancellationToken) ?? throw GrpcErrors.ProductNotFound(request.Id);
+        if (!(await authorization.AuthorizeAsync(context.GetHttpContext().User, current, Policies.ProductOwner)).Succeeded)
+        {
+            throw new RpcException(new global::Grpc.Core.Status(StatusCode.PermissionDenied, "Only the product's owner or an admin may change it."));
+        }
+
+        var product = await catalog.UpdateAsync(request.Id, input.ToInput(), input.Version!.Value, context.CancellationToken);
+        return product is null ? throw GrpcErrors.ProductNotFound(request.Id) : ToMessage(product);
+    }
+#else
     public override async Task<Product> CreateProduct(CreateProductRequest request, ServerCallContext context)
     {
         var input = Validate(new ProductRequest { Sku = request.Sku, Name = request.Name, Price = ParsePrice(request.Price) }, request.Price);
@@ -70,7 +106,11 @@ public sealed class CatalogService(ProductCatalog catalog) : Catalog.CatalogBase
         var product = await catalog.UpdateAsync(request.Id, input.ToInput(), input.Version!.Value, context.CancellationToken);
         return product is null ? throw GrpcErrors.ProductNotFound(request.Id) : ToMessage(product);
     }
+#endif
 
+#if (UseAuth)
+    [Authorize(Policies.Admin)]
+#endif
     public override async Task<Empty> DeleteProduct(DeleteProductRequest request, ServerCallContext context) =>
         await catalog.DeleteAsync(request.Id, context.CancellationToken) ? new Empty() : throw GrpcErrors.ProductNotFound(request.Id);
 

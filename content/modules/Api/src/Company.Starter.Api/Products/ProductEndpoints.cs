@@ -23,21 +23,30 @@ public static class ProductEndpoints
         var products = endpoints.MapVersionedGroup("/api/products").WithTags("Products");
 
         products.MapGet("/", ListAsync).WithName("ListProducts").CacheOutput(OutputCaching.Products);
-        products.MapGet("/{id:long}", GetAsync).WithName("GetProduct");
+        products.MapGet("/{id:long}", GetAsync).WithName("GetProduct")
+            .Produces(StatusCodes.Status304NotModified).ProducesProblem(StatusCodes.Status404NotFound);
+        // Each operation declares the problems of its own (the group declares the shared 400, 429 and 503), so that a
+        // generated client knows every status it must handle.
 #if (UseAuth)
-        // Reads are public. Any signed-in user may add a product; only its owner (or an admin) may change it, and
-        // only admins may delete.
-        products.MapPost("/", CreateAsync).WithName("CreateProduct").WithIdempotency().EvictsCachedReads(OutputCaching.Products)
-            .RequireAuthorization(Policies.CatalogWriter);
-        products.MapPut("/{id:long}", UpdateAsync).WithName("UpdateProduct").EvictsCachedReads(OutputCaching.Products)
-            .RequireAuthorization(Policies.CatalogWriter);
-        products.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteProduct").EvictsCachedReads(OutputCaching.Products)
-            .RequireAuthorization(Policies.Admin);
-#else
-        products.MapPost("/", CreateAsync).WithName("CreateProduct").WithIdempotency().EvictsCachedReads(OutputCaching.Products);
-        products.MapPut("/{id:long}", UpdateAsync).WithName("UpdateProduct").EvictsCachedReads(OutputCaching.Products);
-        products.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteProduct").EvictsCachedReads(OutputCaching.Products);
+        // Reads are public. Any signed-in user may add a product; only its owner (or an admin) may change it (checked
+        // in UpdateAsync, with the product), and only admins may delete.
 #endif
+        products.MapPost("/", CreateAsync).WithName("CreateProduct").WithIdempotency().EvictsCachedReads(OutputCaching.Products)
+#if (UseAuth)
+            .RequireAuthorization(Policies.CatalogWriter).ProducesProblem(StatusCodes.Status401Unauthorized)
+#endif
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        products.MapPut("/{id:long}", UpdateAsync).WithName("UpdateProduct").EvictsCachedReads(OutputCaching.Products)
+#if (UseAuth)
+            .RequireAuthorization(Policies.CatalogWriter).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+#endif
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+        products.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteProduct").EvictsCachedReads(OutputCaching.Products)
+#if (UseAuth)
+            .RequireAuthorization(Policies.Admin).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+#endif
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         return endpoints;
     }

@@ -17,12 +17,11 @@ public static class SalesEndpoints
     {
         var sales = endpoints.MapVersionedGroup("/api/sales").WithTags("Sales");
 
-#if (UseAuth)
         sales.MapPost("/", RecordAsync).WithName("RecordSale").WithIdempotency().EvictsCachedReads(OutputCaching.Sales)
-            .RequireAuthorization(Policies.CatalogWriter);
-#else
-        sales.MapPost("/", RecordAsync).WithName("RecordSale").WithIdempotency().EvictsCachedReads(OutputCaching.Sales);
+#if (UseAuth)
+            .RequireAuthorization(Policies.CatalogWriter).ProducesProblem(StatusCodes.Status401Unauthorized)
 #endif
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         sales.MapGet("/summary", SummarizeAsync).WithName("SummarizeSales").CacheOutput(OutputCaching.Sales);
 
         return endpoints;
