@@ -24,11 +24,17 @@ public sealed class RunTests(TemplatePackFixture fixture, ITestOutputHelper outp
     [MemberData(nameof(ScenarioIds))]
     public async Task Api_serves_products_and_the_error_contract(string scenarioId)
     {
-        await using var running = await ScenarioApp.StartAsync(fixture, Scenarios.Get(scenarioId), "run");
+        var scenario = Scenarios.Get(scenarioId);
+        await using var running = await ScenarioApp.StartAsync(fixture, scenario, "run");
         var app = running.Host;
         try
         {
             var client = app.Client;
+            if (scenario.UsesAuth)
+            {
+                await GuardsWritesAndPublishesTheKey(app);
+            }
+
             var created = await CreatesAProduct(client);
             var all = new Dictionary<string, string> { [created.Sku] = created.Name };
             for (var i = 0; i < ProductCount - 1; i++)
@@ -52,6 +58,39 @@ public sealed class RunTests(TemplatePackFixture fixture, ITestOutputHelper outp
             output.WriteLine("App output:\n" + app.Output);
             throw;
         }
+    }
+
+    /// <summary>
+    /// As an operator meets the security module: writes without a token are a 401 problem and change nothing; the
+    /// signed-in user's token works; headers are hardened; the public key is published. (The passkey page is served
+    /// from published output or in Development; the generated browser test covers it.)
+    /// </summary>
+    private static async Task GuardsWritesAndPublishesTheKey(ApiHost app)
+    {
+        using var anonymous = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
+        using (var refused = await PostProductAsync(anonymous, "ANON-1", "Anonymous", 1m))
+        {
+            await AssertProblemAsync(refused, HttpStatusCode.Unauthorized, "unauthorized");
+            Assert.Equal("nosniff", string.Join(",", refused.Headers.GetValues("X-Content-Type-Options")));
+            Assert.Contains("frame-ancestors 'none'", string.Join(",", refused.Headers.GetValues("Content-Security-Policy")));
+        }
+
+        using (var missing = await anonymous.GetAsync("/api/products?limit=100"))
+        {
+            var page = await AssertSuccessAsync(missing, HttpStatusCode.OK);
+            Assert.Empty(page.EnumerateArray());
+        }
+
+        using (var me = await app.Client.GetAsync("/api/auth/me"))
+        {
+            Assert.Equal("harness@example.test", Property(await AssertSuccessAsync(me, HttpStatusCode.OK), "email").GetString());
+        }
+
+        // Other services validate the tokens with the published public key: one P-256 key, no private part.
+        using var jwks = await anonymous.GetAsync("/.well-known/jwks.json");
+        var key = Assert.Single(Property(await ReadJsonAsync(jwks), "keys").EnumerateArray());
+        Assert.Equal(("EC", "P-256", "ES256"), (Property(key, "kty").GetString(), Property(key, "crv").GetString(), Property(key, "alg").GetString()));
+        Assert.False(key.TryGetProperty("d", out _), $"The JWKS must not publish the private key: {key}");
     }
 
     private static async Task<(long Id, string Sku, string Name)> CreatesAProduct(HttpClient client)

@@ -77,6 +77,13 @@ public static class SecurityHosting
             provider.GetRequiredService<IOptions<TokenOptions>>(),
             provider.GetRequiredService<IHostEnvironment>(),
             provider.GetRequiredService<ILogger<SigningKey>>()));
+        // Loaded when the app starts, so a missing or unusable key stops it with the reason, not its first request
+        // (except while the build describes the endpoints: that run has none of the deployment's settings).
+        if (!Http.BuildTimeOpenApi.IsRunning)
+        {
+            services.AddHostedService<SigningKeyCheck>();
+        }
+
         services.AddSingleton<AccessTokens>();
         services.AddScoped<RefreshTokens>();
         services.AddScoped<TokenIssuer>();
@@ -118,14 +125,20 @@ public static class SecurityHosting
         AddOidc(builder, authentication);
 
         services.AddAuthorization(Policies.Add);
+        services.AddOpenApiSecurity();
         services.AddSingleton<IAuthorizationHandler, ProductOwnerHandler>();
 
         services.AddAntiforgery(antiforgery =>
-        {
-            antiforgery.Cookie.Name = "__Host-antiforgery";
-            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.Always;
-            antiforgery.Cookie.SameSite = SameSiteMode.Strict;
-        });
+            // Secure on every response, like the module's other cookies, but not through SecurePolicy = Always: with
+            // it, antiforgery answers 500 to any request the app does not see as HTTPS, which both http://localhost in
+            // development (a secure context to browsers) and an app behind a TLS-terminating proxy are.
+            antiforgery.Cookie = new AlwaysSecureCookieBuilder
+            {
+                Name = "__Host-antiforgery",
+                SameSite = SameSiteMode.Strict,
+                HttpOnly = true,
+                IsEssential = true,
+            });
 
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<PasswordOptions>>((limiter, passwords) =>
             limiter.AddPolicy(AuthRateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
@@ -234,6 +247,17 @@ public static class SecurityHosting
             .ExcludeFromDescription();
 
         return app;
+    }
+
+    /// <summary>A cookie with the Secure attribute whatever the request's scheme (browsers refuse to store it over plain HTTP, except on localhost).</summary>
+    private sealed class AlwaysSecureCookieBuilder : CookieBuilder
+    {
+        public override CookieOptions Build(HttpContext context, DateTimeOffset expiresFrom)
+        {
+            var options = base.Build(context, expiresFrom);
+            options.Secure = true;
+            return options;
+        }
     }
 
     /// <summary>Runs a management command (<c>keys generate</c>, <c>users grant-admin</c>) if the arguments name one.</summary>

@@ -40,7 +40,8 @@ public sealed class TokenOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (SigningKeyPath is not null && SigningKey is not null)
+        // Empty counts as unset: an environment variable such as Security__Tokens__SigningKey= often exists empty.
+        if (!string.IsNullOrWhiteSpace(SigningKeyPath) && !string.IsNullOrWhiteSpace(SigningKey))
         {
             yield return new ValidationResult("Set SigningKeyPath or SigningKey, not both.", [nameof(SigningKeyPath), nameof(SigningKey)]);
         }

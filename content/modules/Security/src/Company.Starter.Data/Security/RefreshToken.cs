@@ -28,6 +28,6 @@ public sealed class RefreshToken
     /// <summary>Set when the token was exchanged for its successor.</summary>
     public DateTime? ConsumedAt { get; set; }
 
-    /// <summary>Set on sign-out, on reuse detection, or when the user's security stamp changes.</summary>
+    /// <summary>Set on sign-out and when reuse is detected, for every token of the family.</summary>
     public DateTime? RevokedAt { get; set; }
 }

@@ -14,6 +14,8 @@ public sealed class SecurityDbContext(DbContextOptions<SecurityDbContext> option
 
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
 
+    public DbSet<UsedPasskeyCeremony> UsedPasskeyCeremonies => Set<UsedPasskeyCeremony>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -27,6 +29,14 @@ public sealed class SecurityDbContext(DbContextOptions<SecurityDbContext> option
             token.HasIndex(t => t.FamilyId);
             token.HasIndex(t => t.UserId);
             token.HasOne<AppUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<UsedPasskeyCeremony>(ceremony =>
+        {
+            ceremony.HasKey(c => c.StateHash);
+            ceremony.Property(c => c.StateHash).HasMaxLength(32);
+            // Serves the clean-up of answers older than any state cookie can be.
+            ceremony.HasIndex(c => c.AnsweredAt);
         });
     }
 }

@@ -1,10 +1,16 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Company.Starter.Api.Http;
 using Company.Starter.Api.Security.Tokens;
+using Company.Starter.Data;
 using Company.Starter.Data.Security;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Company.Starter.Api.Security.Passkeys;
@@ -12,8 +18,9 @@ namespace Company.Starter.Api.Security.Passkeys;
 /// <summary>
 /// WebAuthn passkeys on ASP.NET Core Identity (.NET 10): create an account with a passkey or add one to the
 /// signed-in account, sign in without a username (discoverable credentials), and list, rename and remove passkeys.
-/// A ceremony is two calls: options (the challenge, kept server-side in an encrypted cookie), then the browser's
-/// answer. A missing, replayed or forged answer is a 400 problem.
+/// A ceremony is two calls: options (the challenge, which Identity keeps in an encrypted cookie), then the browser's
+/// answer, accepted once (see <see cref="ClaimCeremonyAsync"/>). A missing, replayed, forged, out-of-order or malformed
+/// answer is a 400 problem, and issues no tokens.
 /// </summary>
 public static partial class PasskeyEndpoints
 {
@@ -21,6 +28,11 @@ public static partial class PasskeyEndpoints
 
     /// <summary>A ceremony's answer is a few kilobytes of JSON; anything larger is not one.</summary>
     private const int MaxCredentialJsonLength = 64 * 1024;
+
+    /// <summary>Longer than any ceremony's state cookie lives (Identity: 5 minutes), so a replay always finds its first answer.</summary>
+    private static readonly TimeSpan UsedCeremonyRetention = TimeSpan.FromHours(1);
+
+    private const string CeremonyReplayed = "This passkey ceremony was already answered: ask for new options.";
 
     public static RouteGroupBuilder MapPasskeyEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -79,20 +91,29 @@ public static partial class PasskeyEndpoints
         UserManager<AppUser> users,
         SignInManager<AppUser> signIn,
         TokenIssuer issuer,
+        SecurityDbContext db,
         TimeProvider clock,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
+        var logger = loggers.CreateLogger(typeof(PasskeyEndpoints));
         if (await ReadCredentialAsync(http, cancellationToken) is not { } credentialJson)
         {
             return MalformedCredential();
         }
 
-        var attestation = await PerformAsync(() => signIn.PerformPasskeyAttestationAsync(credentialJson));
+        if (!await ClaimCeremonyAsync(http, db, clock, cancellationToken))
+        {
+            LogCeremonyFailed(logger, "attestation", CeremonyReplayed);
+            return CeremonyFailed(CeremonyReplayed);
+        }
+
+        var (attestation, error) = await PerformAsync(() => signIn.PerformPasskeyAttestationAsync(credentialJson));
         if (attestation is null || !attestation.Succeeded)
         {
-            LogCeremonyFailed(loggers.CreateLogger(typeof(PasskeyEndpoints)), "attestation", attestation?.Failure?.Message);
-            return CeremonyFailed(attestation?.Failure?.Message);
+            var reason = error ?? attestation?.Failure?.Message;
+            LogCeremonyFailed(logger, "attestation", reason);
+            return CeremonyFailed(reason);
         }
 
         var user = http.User.UserId() is { } userId ? await users.FindByIdAsync(userId) : null;
@@ -138,13 +159,16 @@ public static partial class PasskeyEndpoints
         return TypedResults.Created("/api/auth/passkeys", ApiResponse.Ok(ToResponse(attestation.Passkey), clock));
     }
 
-    /// <summary>The options for <c>navigator.credentials.get()</c>; without an email, any passkey of this site may answer.</summary>
+    /// <summary>
+    /// The options for <c>navigator.credentials.get()</c>: any passkey of this site may answer (passkeys are
+    /// discoverable, so the authenticator offers the accounts it holds). An email in the request is accepted but changes
+    /// nothing: options naming that account's credentials would tell anyone which emails have accounts.
+    /// </summary>
     private static async Task<ContentHttpResult> RequestOptionsAsync(
-        [FromBody] PasskeyRequestOptionsRequest? request, UserManager<AppUser> users, SignInManager<AppUser> signIn)
+        [FromBody] PasskeyRequestOptionsRequest? request, SignInManager<AppUser> signIn)
     {
-        // An unknown email gets the same username-less options as no email, so the answer reveals no accounts.
-        var user = string.IsNullOrWhiteSpace(request?.Email) ? null : await users.FindByEmailAsync(request.Email);
-        return TypedResults.Content(await signIn.MakePasskeyRequestOptionsAsync(user), "application/json");
+        // The request is still bound, so that a malformed one is a 400 like everywhere else.
+        return TypedResults.Content(await signIn.MakePasskeyRequestOptionsAsync(user: null), "application/json");
     }
 
     /// <summary>Verifies the browser's assertion and signs the user in (cookies; <c>?useCookies=false</c> returns the tokens).</summary>
@@ -153,21 +177,30 @@ public static partial class PasskeyEndpoints
         UserManager<AppUser> users,
         SignInManager<AppUser> signIn,
         TokenIssuer issuer,
+        SecurityDbContext db,
         TimeProvider clock,
         ILoggerFactory loggers,
         CancellationToken cancellationToken,
         bool useCookies = true)
     {
+        var logger = loggers.CreateLogger(typeof(PasskeyEndpoints));
         if (await ReadCredentialAsync(http, cancellationToken) is not { } credentialJson)
         {
             return MalformedCredential();
         }
 
-        var assertion = await PerformAsync(() => signIn.PerformPasskeyAssertionAsync(credentialJson));
+        if (!await ClaimCeremonyAsync(http, db, clock, cancellationToken))
+        {
+            LogCeremonyFailed(logger, "assertion", CeremonyReplayed);
+            return CeremonyFailed(CeremonyReplayed);
+        }
+
+        var (assertion, error) = await PerformAsync(() => signIn.PerformPasskeyAssertionAsync(credentialJson));
         if (assertion is null || !assertion.Succeeded)
         {
-            LogCeremonyFailed(loggers.CreateLogger(typeof(PasskeyEndpoints)), "assertion", assertion?.Failure?.Message);
-            return CeremonyFailed(assertion?.Failure?.Message);
+            var reason = error ?? assertion?.Failure?.Message;
+            LogCeremonyFailed(logger, "assertion", reason);
+            return CeremonyFailed(reason);
         }
 
         var user = assertion.User;
@@ -269,16 +302,64 @@ public static partial class PasskeyEndpoints
         }
     }
 
-    /// <summary>Identity reports most bad ceremonies as a failed result, but a few malformed inputs as exceptions.</summary>
-    private static async Task<T?> PerformAsync<T>(Func<Task<T>> ceremony) where T : class
+    /// <summary>
+    /// Identity reports most bad answers as a failed result, but throws for a few: an answer with no ceremony of its
+    /// kind underway (no options asked for, options of the other kind, or the ceremony already answered: Identity deletes
+    /// the state cookie on the first answer) is an <see cref="InvalidOperationException"/>.
+    /// </summary>
+    private static async Task<(T? Result, string? Error)> PerformAsync<T>(Func<Task<T>> ceremony) where T : class
     {
         try
         {
-            return await ceremony();
+            return (await ceremony(), null);
+        }
+        catch (InvalidOperationException)
+        {
+            return (null, "No passkey ceremony of this kind is underway: ask for new options, then answer them once.");
         }
         catch (Exception exception) when (exception is PasskeyException or JsonException or FormatException)
         {
-            return null;
+            return (null, exception.Message);
+        }
+    }
+
+    /// <summary>
+    /// Accepts each ceremony's answer once, on every instance. Identity deletes the state cookie when the answer
+    /// arrives, which stops a browser from answering twice, but not whoever copied the cookie along with the answer;
+    /// and the signature counter cannot tell either, since synced passkeys keep it at 0. So the first answer under a
+    /// state cookie stores the state's hash under a unique key (<see cref="UsedPasskeyCeremony"/>), and later ones are
+    /// refused. Rows older than any state cookie can live are removed on the way.
+    /// </summary>
+    /// <returns>False when this ceremony was answered before; true otherwise (also when there is no state, which Identity refuses).</returns>
+    private static async Task<bool> ClaimCeremonyAsync(HttpContext http, SecurityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var cookieName = http.RequestServices.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>()
+            .Get(IdentityConstants.TwoFactorUserIdScheme).Cookie.Name ?? IdentityConstants.TwoFactorUserIdScheme;
+        // A large state is split into chunks (name, nameC1, nameC2...): the ceremony is all of them.
+        var state = string.Concat(http.Request.Cookies
+            .Where(cookie => cookie.Key.StartsWith(cookieName, StringComparison.Ordinal))
+            .OrderBy(cookie => cookie.Key, StringComparer.Ordinal)
+            .Select(cookie => $"{cookie.Key}={cookie.Value}\n"));
+        if (state.Length == 0)
+        {
+            return true;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.UsedPasskeyCeremonies.Where(c => c.AnsweredAt < now - UsedCeremonyRetention).ExecuteDeleteAsync(cancellationToken);
+        db.UsedPasskeyCeremonies.Add(new UsedPasskeyCeremony { StateHash = SHA256.HashData(Encoding.UTF8.GetBytes(state)), AnsweredAt = now });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception))
+        {
+            return false;
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
         }
     }
 

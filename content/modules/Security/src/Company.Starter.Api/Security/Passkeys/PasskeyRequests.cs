@@ -13,7 +13,10 @@ public sealed record PasskeyCreationRequest
     public string? Email { get; init; }
 }
 
-/// <summary>The body of POST /api/auth/passkeys/request-options: an email to sign in to, or nothing for a username-less sign-in.</summary>
+/// <summary>
+/// The body of POST /api/auth/passkeys/request-options. The options never depend on <see cref="Email"/>: every sign-in
+/// is username-less, so that the answer does not reveal whether an email has an account.
+/// </summary>
 public sealed record PasskeyRequestOptionsRequest
 {
     [StringLength(256)]

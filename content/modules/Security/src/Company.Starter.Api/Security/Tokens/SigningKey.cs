@@ -42,7 +42,9 @@ public sealed class SigningKey : IDisposable
     public static SigningKey Load(IOptions<TokenOptions> options, IHostEnvironment environment, ILogger<SigningKey> logger)
     {
         var tokens = options.Value;
-        var pem = tokens.SigningKey ?? (tokens.SigningKeyPath is { } path ? ReadKeyFile(path) : null);
+        var pem = !string.IsNullOrWhiteSpace(tokens.SigningKey) ? tokens.SigningKey
+            : !string.IsNullOrWhiteSpace(tokens.SigningKeyPath) ? ReadKeyFile(tokens.SigningKeyPath)
+            : null;
         if (pem is null)
         {
             if (!environment.IsDevelopment())
@@ -88,4 +90,16 @@ public sealed class SigningKey : IDisposable
         : throw new InvalidOperationException($"The token signing key file '{path}' does not exist.");
 
     public void Dispose() => _ecdsa.Dispose();
+}
+
+/// <summary>Loads the <see cref="SigningKey"/> when the host starts, so that a missing or unusable key stops the app at once.</summary>
+internal sealed class SigningKeyCheck(IServiceProvider services) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = services.GetRequiredService<SigningKey>();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -166,6 +166,26 @@ namespace Company.Starter.Data.Security.Migrations.Postgres
                     b.ToTable("refresh_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Company.Starter.Data.Security.UsedPasskeyCeremony", b =>
+                {
+                    b.Property<byte[]>("StateHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("state_hash");
+
+                    b.Property<DateTime>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("answered_at");
+
+                    b.HasKey("StateHash")
+                        .HasName("pk_used_passkey_ceremonies");
+
+                    b.HasIndex("AnsweredAt")
+                        .HasDatabaseName("ix_used_passkey_ceremonies_answered_at");
+
+                    b.ToTable("used_passkey_ceremonies", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
                 {
                     b.Property<string>("Id")

@@ -161,6 +161,26 @@ namespace Company.Starter.Data.Security.Migrations.Sqlite
                     b.ToTable("refresh_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Company.Starter.Data.Security.UsedPasskeyCeremony", b =>
+                {
+                    b.Property<byte[]>("StateHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("state_hash");
+
+                    b.Property<DateTime>("AnsweredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("answered_at");
+
+                    b.HasKey("StateHash")
+                        .HasName("pk_used_passkey_ceremonies");
+
+                    b.HasIndex("AnsweredAt")
+                        .HasDatabaseName("ix_used_passkey_ceremonies_answered_at");
+
+                    b.ToTable("used_passkey_ceremonies", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
                 {
                     b.Property<string>("Id")

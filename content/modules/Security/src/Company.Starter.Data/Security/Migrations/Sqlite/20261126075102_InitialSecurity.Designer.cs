@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Company.Starter.Data.Security.Migrations.Sqlite
 {
     [DbContext(typeof(SecurityDbContext))]
-    [Migration("20261126070718_InitialSecurity")]
+    [Migration("20261126075102_InitialSecurity")]
     partial class InitialSecurity
     {
         /// <inheritdoc />
@@ -162,6 +162,26 @@ namespace Company.Starter.Data.Security.Migrations.Sqlite
                         .HasDatabaseName("ix_refresh_tokens_user_id");
 
                     b.ToTable("refresh_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("Company.Starter.Data.Security.UsedPasskeyCeremony", b =>
+                {
+                    b.Property<byte[]>("StateHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("state_hash");
+
+                    b.Property<DateTime>("AnsweredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("answered_at");
+
+                    b.HasKey("StateHash")
+                        .HasName("pk_used_passkey_ceremonies");
+
+                    b.HasIndex("AnsweredAt")
+                        .HasDatabaseName("ix_used_passkey_ceremonies_answered_at");
+
+                    b.ToTable("used_passkey_ceremonies", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
