@@ -97,23 +97,16 @@ public static partial class PasskeyEndpoints
         CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(PasskeyEndpoints));
-        if (await ReadCredentialAsync(http, cancellationToken) is not { } credentialJson)
+        var (credentialJson, refused) = await ReadAnswerAsync(http, db, clock, logger, "attestation", cancellationToken);
+        if (refused is not null)
         {
-            return MalformedCredential();
+            return refused;
         }
 
-        if (!await ClaimCeremonyAsync(http, db, clock, cancellationToken))
-        {
-            LogCeremonyFailed(logger, "attestation", CeremonyReplayed);
-            return CeremonyFailed(CeremonyReplayed);
-        }
-
-        var (attestation, error) = await PerformAsync(() => signIn.PerformPasskeyAttestationAsync(credentialJson));
+        var (attestation, error) = await PerformAsync(() => signIn.PerformPasskeyAttestationAsync(credentialJson!));
         if (attestation is null || !attestation.Succeeded)
         {
-            var reason = error ?? attestation?.Failure?.Message;
-            LogCeremonyFailed(logger, "attestation", reason);
-            return CeremonyFailed(reason);
+            return Refuse(logger, "attestation", error ?? attestation?.Failure?.Message);
         }
 
         var user = http.User.UserId() is { } userId ? await users.FindByIdAsync(userId) : null;
@@ -184,23 +177,16 @@ public static partial class PasskeyEndpoints
         bool useCookies = true)
     {
         var logger = loggers.CreateLogger(typeof(PasskeyEndpoints));
-        if (await ReadCredentialAsync(http, cancellationToken) is not { } credentialJson)
+        var (credentialJson, refused) = await ReadAnswerAsync(http, db, clock, logger, "assertion", cancellationToken);
+        if (refused is not null)
         {
-            return MalformedCredential();
+            return refused;
         }
 
-        if (!await ClaimCeremonyAsync(http, db, clock, cancellationToken))
-        {
-            LogCeremonyFailed(logger, "assertion", CeremonyReplayed);
-            return CeremonyFailed(CeremonyReplayed);
-        }
-
-        var (assertion, error) = await PerformAsync(() => signIn.PerformPasskeyAssertionAsync(credentialJson));
+        var (assertion, error) = await PerformAsync(() => signIn.PerformPasskeyAssertionAsync(credentialJson!));
         if (assertion is null || !assertion.Succeeded)
         {
-            var reason = error ?? assertion?.Failure?.Message;
-            LogCeremonyFailed(logger, "assertion", reason);
-            return CeremonyFailed(reason);
+            return Refuse(logger, "assertion", error ?? assertion?.Failure?.Message);
         }
 
         var user = assertion.User;
@@ -279,6 +265,29 @@ public static partial class PasskeyEndpoints
         }
 
         return (user, passkey);
+    }
+
+    /// <summary>
+    /// The first steps of answering a ceremony, the same for both kinds: the body must be a credential's JSON, and the
+    /// ceremony must not have been answered before (<see cref="ClaimCeremonyAsync"/>). Returns the JSON, or the problem.
+    /// </summary>
+    private static async Task<(string? CredentialJson, ProblemHttpResult? Refused)> ReadAnswerAsync(
+        HttpContext http, SecurityDbContext db, TimeProvider clock, ILogger logger, string ceremony, CancellationToken cancellationToken)
+    {
+        if (await ReadCredentialAsync(http, cancellationToken) is not { } credentialJson)
+        {
+            return (null, MalformedCredential());
+        }
+
+        return await ClaimCeremonyAsync(http, db, clock, cancellationToken)
+            ? (credentialJson, null)
+            : (null, Refuse(logger, ceremony, CeremonyReplayed));
+    }
+
+    private static ProblemHttpResult Refuse(ILogger logger, string ceremony, string? reason)
+    {
+        LogCeremonyFailed(logger, ceremony, reason);
+        return CeremonyFailed(reason);
     }
 
     /// <summary>The request body as the JSON text Identity parses, or null when it is not a JSON object of sane size.</summary>
