@@ -38,7 +38,7 @@ public sealed class MalformedRequestTests(TemplatePackFixture fixture, ITestOutp
         {
             ["Api__RateLimitBurst"] = "1000000",
             ["Api__RateLimitPerSecond"] = "1000000",
-            ["Security__Passwords__AttemptsPerWindow"] = "1000000",
+            ["Security__Passwords__AttemptsPerWindow"] = "100000",
         });
         var app = running.Host;
         try
