@@ -23,9 +23,10 @@ public static class Scenarios
         // Every protocol over one domain; the REST contract stays the one the run tier probes.
         new("api-all-protocols", "fullstack-api", "Acme.Api", ["--protocols", "rest", "grpc", "graphql"], Database: "postgres", Cache: "redis"),
 
-        // One protocol without REST: the solution must stand without the REST endpoints and their tests.
-        new("api-grpc-sqlite", "fullstack-api", "Grpc.Only", ["--protocols", "grpc", "--database", "sqlite"], Database: "sqlite", Cache: "none", Rest: false),
-        new("api-graphql", "fullstack-api", "GraphQL.Only", ["--protocols", "graphql"], Database: "postgres", Cache: "redis", Rest: false),
+        // One protocol without REST: the solution must stand without the REST endpoints and their tests. (Names whose
+        // first part is a library's root namespace, like Grpc.X or GraphQL.X, shadow that library: see the README.)
+        new("api-grpc-sqlite", "fullstack-api", "Acme.Rpc", ["--protocols", "grpc", "--database", "sqlite"], Database: "sqlite", Cache: "none", Rest: false),
+        new("api-graphql", "fullstack-api", "Acme.Graph", ["--protocols", "graphql"], Database: "postgres", Cache: "redis", Rest: false),
 
         // Passkeys first: Identity on PostgreSQL, the browser ceremony tested in Chromium by the generated tests.
         new("security-default", "fullstack-security", "Acme.Secure", [], Database: "postgres", Cache: "redis", Auth: "passkeys"),

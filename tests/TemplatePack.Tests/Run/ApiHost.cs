@@ -89,14 +89,17 @@ public sealed class ApiHost : IAsyncDisposable
     /// <summary>Registers a user with a password, signs in, and makes <see cref="Client"/> send its access token.</summary>
     public async Task SignInAsync()
     {
+        // Each of the two requests computes an Argon2id hash (64 MiB, 3 passes): on a machine busy building other
+        // scenarios that can take seconds, so these get more time than the client's usual 15 s.
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(90) };
         var credentials = new { email = "harness@example.test", password = $"harness-{Guid.NewGuid():N}" };
-        using (var register = await Client.PostAsJsonAsync("/api/auth/register", credentials))
+        using (var register = await client.PostAsJsonAsync("/api/auth/register", credentials))
         {
             Assert.True(register.StatusCode == System.Net.HttpStatusCode.Created,
                 $"POST /api/auth/register → {(int)register.StatusCode}: {await register.Content.ReadAsStringAsync()}");
         }
 
-        using var login = await Client.PostAsJsonAsync("/api/auth/login", credentials);
+        using var login = await client.PostAsJsonAsync("/api/auth/login", credentials);
         var body = await login.Content.ReadAsStringAsync();
         Assert.True(login.IsSuccessStatusCode, $"POST /api/auth/login → {(int)login.StatusCode}: {body}");
         using var json = System.Text.Json.JsonDocument.Parse(body);
