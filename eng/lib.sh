@@ -18,3 +18,19 @@ admin_sql() {
   done < <(tr ';' '\n' <<<"$FULLSTACK_TEST_POSTGRES")
   env "${env[@]}" psql -q -v ON_ERROR_STOP=1 -c "$1"
 }
+
+# database_sql DATABASE SQL: runs SQL like admin_sql, but in DATABASE, and prints result rows unaligned without
+# headers (psql -At), so that scripts can read a value.
+database_sql() {
+  local database=$1 key value
+  local -a env=("PGDATABASE=$database")
+  while IFS='=' read -r key value; do
+    case "${key,,}" in
+      host|server) env+=("PGHOST=$value") ;;
+      port) env+=("PGPORT=$value") ;;
+      username|user\ id|userid) env+=("PGUSER=$value") ;;
+      password) env+=("PGPASSWORD=$value") ;;
+    esac
+  done < <(tr ';' '\n' <<<"$FULLSTACK_TEST_POSTGRES")
+  env "${env[@]}" psql -q -At -v ON_ERROR_STOP=1 -c "$2"
+}
