@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -16,28 +17,36 @@ internal static class RateLimiting
         services.AddRateLimiter(limiter => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<ApiOptions>>((limiter, api) =>
         {
-            var options = api.Value;
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                ProbeEndpoints.IsProbe(context.Request.Path)
-                    ? RateLimitPartition.GetNoLimiter("probes")
-                    : RateLimitPartition.GetTokenBucketLimiter(ClientKey(context), _ => new TokenBucketRateLimiterOptions
-                    {
-                        TokenLimit = options.RateLimitBurst,
-                        TokensPerPeriod = options.RateLimitPerSecond,
-                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                        QueueLimit = 0,
-                        AutoReplenishment = true,
-                    }));
+            var bucket = new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = api.Value.RateLimitBurst,
+                TokensPerPeriod = api.Value.RateLimitPerSecond,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            };
+            // The partitioner runs on every request: the key is a struct and the factories are built once here, so
+            // choosing the partition allocates nothing (no key string, no limiter-factory lambdas per request).
+            Func<ClientKey, RateLimiter> newBucket = _ => new TokenBucketRateLimiter(bucket);
+            var probes = RateLimitPartition.GetNoLimiter(ClientKey.Probes);
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, ClientKey>(context =>
+                ProbeEndpoints.IsProbe(context.Request.Path) ? probes : new RateLimitPartition<ClientKey>(ClientKey.For(context), newBucket));
             limiter.OnRejected = WriteRejectionAsync;
         });
 
         return services;
     }
 
-    private static string ClientKey(HttpContext context) =>
-        context.User.Identity?.IsAuthenticated == true && context.User.Identity.Name is { } user
-            ? $"user:{user}"
-            : $"ip:{context.Connection.RemoteIpAddress}";
+    /// <summary>Whom a request counts against: the signed-in user where there is one, else the remote IP address.</summary>
+    private readonly record struct ClientKey(string? User, IPAddress? Address, bool IsProbe = false)
+    {
+        public static readonly ClientKey Probes = new(null, null, IsProbe: true);
+
+        public static ClientKey For(HttpContext context) =>
+            context.User.Identity is { IsAuthenticated: true, Name: { } user }
+                ? new ClientKey(user, null)
+                : new ClientKey(null, context.Connection.RemoteIpAddress);
+    }
 
     private static async ValueTask WriteRejectionAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {

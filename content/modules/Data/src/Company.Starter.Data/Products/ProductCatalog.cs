@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Data.Common;
 using Company.Starter.Data.Paging;
 using Microsoft.EntityFrameworkCore;
@@ -23,6 +24,23 @@ public sealed partial class ProductCatalog(
         EF.CompileAsyncQuery((AppDbContext context, long id, CancellationToken _) =>
             context.Products.AsNoTracking().FirstOrDefault(p => p.Id == id));
 
+    // The keyset queries, compiled once too. On PostgreSQL the seek is a row-value comparison, (name, id) > (@name, @id),
+    // which the (name, id) index answers as a range scan; the equivalent OR form is a filter over the index from its
+    // first entry, so page 1,000 would cost a thousand times page 1.
+    private static readonly Func<AppDbContext, int, IAsyncEnumerable<Product>> FirstPage =
+        EF.CompileAsyncQuery((AppDbContext context, int take) =>
+            context.Products.AsNoTracking().OrderBy(p => p.Name).ThenBy(p => p.Id).Take(take));
+
+    private static readonly Func<AppDbContext, string, long, int, IAsyncEnumerable<Product>> PageAfter =
+        EF.CompileAsyncQuery((AppDbContext context, string name, long id, int take) =>
+            context.Products.AsNoTracking()
+#if (UsePostgres)
+                .Where(p => EF.Functions.GreaterThan(ValueTuple.Create(p.Name, p.Id), ValueTuple.Create(name, id)))
+#else
+                .Where(p => string.Compare(p.Name, name) > 0 || (p.Name == name && p.Id > id))
+#endif
+                .OrderBy(p => p.Name).ThenBy(p => p.Id).Take(take));
+
     private readonly HybridCacheEntryOptions _entryOptions = new()
     {
         Expiration = options.Value.CacheDuration,
@@ -46,18 +64,18 @@ public sealed partial class ProductCatalog(
         var key = CacheKey(id);
         var cached = await cache.GetOrCreateAsync(
             key,
-            static _ => ValueTask.FromResult<Product?>(null),
+            static _ => ValueTask.FromResult<CachedProduct?>(null),
             CacheOnly,
             cancellationToken: cancellationToken);
         if (cached is not null)
         {
-            return cached;
+            return cached.ToProduct();
         }
 
         var product = await FindById(db, id, cancellationToken);
         if (product is not null)
         {
-            await cache.SetAsync(key, product, _entryOptions, cancellationToken: cancellationToken);
+            await cache.SetAsync(key, CachedProduct.From(product), _entryOptions, cancellationToken: cancellationToken);
         }
 
         return product;
@@ -67,19 +85,15 @@ public sealed partial class ProductCatalog(
     public async Task<Page<Product>> ListAsync(int limit, string? cursor, CancellationToken cancellationToken = default)
     {
         limit = Math.Clamp(limit, 1, MaxPageSize);
-        var query = db.Products.AsNoTracking();
-
-        if (!string.IsNullOrEmpty(cursor))
-        {
-            var after = KeysetCursor<string>.Decode(cursor);
-            query = query.Where(p => string.Compare(p.Name, after.Key) > 0 || (p.Name == after.Key && p.Id > after.Id));
-        }
+        var after = string.IsNullOrEmpty(cursor) ? null : KeysetCursor<string>.Decode(cursor);
 
         // One row more than asked tells whether another page exists without a COUNT(*).
-        var rows = await query
-            .OrderBy(p => p.Name).ThenBy(p => p.Id)
-            .Take(limit + 1)
-            .ToListAsync(cancellationToken);
+        var query = after is null ? FirstPage(db, limit + 1) : PageAfter(db, after.Key, after.Id, limit + 1);
+        var rows = new List<Product>(limit + 1);
+        await foreach (var row in query.WithCancellation(cancellationToken))
+        {
+            rows.Add(row);
+        }
 
         if (rows.Count <= limit)
         {
@@ -186,5 +200,41 @@ public sealed partial class ProductCatalog(
             db.ChangeTracker.Clear();
             throw new DataConflictException(DataConflictException.DuplicateKey, "A product with this SKU already exists.", ex);
         }
+    }
+
+    /// <summary>
+    /// What the cache holds for a product. Immutable and marked so (sealed, <see cref="ImmutableObjectAttribute"/>):
+    /// HybridCache then hands out its in-process copy as it is, where for a mutable type such as the
+    /// <see cref="Product"/> entity it deserializes a new copy on every hit. Readers get a new <see cref="Product"/>
+    /// from <see cref="ToProduct"/>, so nothing they change reaches the cache. Keep the fields in step with Product.
+    /// </summary>
+    [ImmutableObject(true)]
+    private sealed record CachedProduct(
+#if (UseAuth)
+        long Id, string Sku, string Name, decimal Price, DateTime CreatedAt, DateTime UpdatedAt, long Version, string? OwnerId)
+#else
+        long Id, string Sku, string Name, decimal Price, DateTime CreatedAt, DateTime UpdatedAt, long Version)
+#endif
+    {
+        public static CachedProduct From(Product product) => new(
+#if (UseAuth)
+            product.Id, product.Sku, product.Name, product.Price, product.CreatedAt, product.UpdatedAt, product.Version, product.OwnerId);
+#else
+            product.Id, product.Sku, product.Name, product.Price, product.CreatedAt, product.UpdatedAt, product.Version);
+#endif
+
+        public Product ToProduct() => new()
+        {
+            Id = Id,
+            Sku = Sku,
+            Name = Name,
+            Price = Price,
+            CreatedAt = CreatedAt,
+            UpdatedAt = UpdatedAt,
+            Version = Version,
+#if (UseAuth)
+            OwnerId = OwnerId,
+#endif
+        };
     }
 }
