@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Company.Starter.Data.Products;
 using Company.Starter.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Company.Starter.Api.Tests;
 
@@ -108,6 +110,38 @@ public sealed class HttpBehaviourTests(TestEnvironment environment)
         // The empty page was cached; the write must have evicted it.
         var page = await (await client.GetAsync("/api/products", CancellationToken)).ReadDataAsync(HttpStatusCode.OK);
         Assert.Equal("Cached", Assert.Single(page.GetProperty("data").EnumerateArray()).GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task Only_the_first_page_of_the_list_is_cached()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+#if (UseAuth)
+        // Anonymous: the output cache never serves a request that carries credentials.
+        using var client = api.CreateAnonymousClient();
+#else
+        using var client = api.CreateClient();
+#endif
+        await AddBehindTheCacheAsync(api, "OC-B", "Beta");
+        await AddBehindTheCacheAsync(api, "OC-D", "Delta");
+        var first = await (await client.GetAsync("/api/products?limit=1", CancellationToken)).ReadDataAsync(HttpStatusCode.OK);
+        var cursor = first.GetProperty("nextCursor").GetString();
+        Assert.Equal("Delta", Name(await (await client.GetAsync($"/api/products?limit=1&cursor={Uri.EscapeDataString(cursor!)}", CancellationToken)).ReadDataAsync(HttpStatusCode.OK)));
+
+        // Writes that bypass the API (so nothing evicts): the cached first page stays as it was, a cursor page does not.
+        await AddBehindTheCacheAsync(api, "OC-A", "Alpha");
+        await AddBehindTheCacheAsync(api, "OC-C", "Charlie");
+
+        Assert.Equal("Beta", Name(await (await client.GetAsync("/api/products?limit=1", CancellationToken)).ReadDataAsync(HttpStatusCode.OK)));
+        Assert.Equal("Charlie", Name(await (await client.GetAsync($"/api/products?limit=1&cursor={Uri.EscapeDataString(cursor!)}", CancellationToken)).ReadDataAsync(HttpStatusCode.OK)));
+
+        static string? Name(System.Text.Json.JsonElement page) => Assert.Single(page.GetProperty("data").EnumerateArray()).GetProperty("name").GetString();
+    }
+
+    private static async Task AddBehindTheCacheAsync(ApiFactory api, string sku, string name)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ProductCatalog>().CreateAsync(new ProductInput(sku, name, 1m), CancellationToken);
     }
 
     [Fact]

@@ -17,9 +17,13 @@ public static class OutputCaching
     public static IServiceCollection AddApiOutputCache(this IServiceCollection services) =>
         services.AddOutputCache(cache =>
         {
-            cache.AddPolicy(Products, policy => policy.Tag(Products).Expire(Duration).SetVaryByQuery("limit", "cursor", "api-version"));
+            // Only the first page of the list: it is what most clients ask for, again and again. Later pages are
+            // keyed by cursors that rarely repeat, so caching them would fill the store with entries read once.
+            cache.AddPolicy(Products, policy => policy.With(IsFirstPage).Tag(Products).Expire(Duration).SetVaryByQuery("limit", "api-version"));
             cache.AddPolicy(Sales, policy => policy.Tag(Sales).Expire(Duration).SetVaryByQuery("bucket", "from", "to", "api-version"));
         });
+
+    private static bool IsFirstPage(OutputCacheContext context) => !context.HttpContext.Request.Query.ContainsKey("cursor");
 
     /// <summary>
     /// After the endpoint (a write) ran, evicts the cached reads tagged <paramref name="tag"/>, whatever it answered:
