@@ -68,14 +68,13 @@ public static class AuthEndpoints
         bool useCookies = false)
     {
         var user = await users.FindByEmailAsync(request.Email!);
-        if (user is null || !await users.HasPasswordAsync(user) || await users.IsLockedOutAsync(user))
+        var locked = user is not null && await users.IsLockedOutAsync(user);
+        if (user is null || locked || !await users.HasPasswordAsync(user))
         {
             // Spend the time a real check takes, so response times do not reveal which emails have accounts (or
             // which are locked, or sign in with passkeys only).
             users.PasswordHasher.HashPassword(new AppUser(), request.Password!);
-            return user is not null && await users.IsLockedOutAsync(user)
-                ? AuthProblems.AccountLockedProblem()
-                : AuthProblems.InvalidCredentialsProblem();
+            return locked ? AuthProblems.AccountLockedProblem() : AuthProblems.InvalidCredentialsProblem();
         }
 
         var result = await signIn.CheckPasswordSignInAsync(user, request.Password!, lockoutOnFailure: true);
