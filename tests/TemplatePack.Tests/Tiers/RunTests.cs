@@ -73,6 +73,7 @@ public sealed class RunTests(TemplatePackFixture fixture, ITestOutputHelper outp
             await AssertProblemAsync(refused, HttpStatusCode.Unauthorized, "unauthorized");
             Assert.Equal("nosniff", string.Join(",", refused.Headers.GetValues("X-Content-Type-Options")));
             Assert.Contains("frame-ancestors 'none'", string.Join(",", refused.Headers.GetValues("Content-Security-Policy")));
+            Assert.False(refused.Headers.Contains("Server"), $"Kestrel must not name itself: Server: {string.Join(",", refused.Headers.TryGetValues("Server", out var server) ? server : [])}");
         }
 
         using (var missing = await anonymous.GetAsync("/api/products?limit=100"))

@@ -124,6 +124,9 @@ public static class SecurityHosting
 
         AddOidc(builder, authentication);
 
+        // Kestrel names itself in a Server header on every response; nothing needs to know.
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
+
         services.AddAuthorization(Policies.Add);
         services.AddOpenApiSecurity();
         services.AddSingleton<IAuthorizationHandler, ProductOwnerHandler>();
