@@ -50,56 +50,22 @@ public static class DataHostingExtensions
             return new NpgsqlDataSourceBuilder(options.ConnectionString).Build();
         });
 
-        builder.Services.AddDbContextPool<AppDbContext>((services, db) =>
-        {
-            var options = services.GetRequiredService<IOptions<DataOptions>>().Value;
-            db.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>(), npgsql =>
-                    npgsql.CommandTimeout(options.CommandTimeoutSeconds))
-                .UseSnakeCaseNamingConvention();
-        });
-#if (UseAuth)
-
-        // The security module's tables: same database and pool, a migration history of their own. Identity schema
-        // version 3 maps the passkey table (.NET 10); the committed migrations are made with it.
-        builder.Services.Configure<IdentityOptions>(identity => identity.Stores.SchemaVersion = IdentitySchemaVersions.Version3);
-        builder.Services.AddDbContextPool<SecurityDbContext>((services, db) =>
-        {
-            var options = services.GetRequiredService<IOptions<DataOptions>>().Value;
-            db.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql
-                    .CommandTimeout(options.CommandTimeoutSeconds)
-                    .MigrationsHistoryTable(SecurityDbContext.MigrationsHistoryTable))
-                .UseSnakeCaseNamingConvention();
-        });
-#endif
-
         // Npgsql's own spans (one per command, with the SQL) and pool and command metrics.
         builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddNpgsql())
             .WithMetrics(metrics => metrics.AddNpgsqlInstrumentation());
 #else
-        builder.Services.AddDbContextPool<AppDbContext>((services, db) =>
-        {
-            var options = services.GetRequiredService<IOptions<DataOptions>>().Value;
-            db.UseSqlite(options.ConnectionString, sqlite => sqlite.CommandTimeout(options.CommandTimeoutSeconds))
-                .UseSnakeCaseNamingConvention();
-        });
-#if (UseAuth)
-
-        // The security module's tables: same database file, a migration history of their own. Identity schema
-        // version 3 maps the passkey table (.NET 10); the committed migrations are made with it.
-        builder.Services.Configure<IdentityOptions>(identity => identity.Stores.SchemaVersion = IdentitySchemaVersions.Version3);
-        builder.Services.AddDbContextPool<SecurityDbContext>((services, db) =>
-        {
-            var options = services.GetRequiredService<IOptions<DataOptions>>().Value;
-            db.UseSqlite(options.ConnectionString, sqlite => sqlite
-                    .CommandTimeout(options.CommandTimeoutSeconds)
-                    .MigrationsHistoryTable(SecurityDbContext.MigrationsHistoryTable))
-                .UseSnakeCaseNamingConvention();
-        });
-#endif
-
         // EF Core's spans, one per command: SQLite has no driver-level instrumentation of its own.
         builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddEntityFrameworkCoreInstrumentation());
+#endif
+
+        builder.Services.AddDbContextPool<AppDbContext>((services, db) => UseDatabase(services, db));
+#if (UseAuth)
+
+        // The security module's tables: same database and pool, a migration history of their own. Identity schema
+        // version 3 maps the passkey table (.NET 10); the committed migrations are made with it.
+        builder.Services.Configure<IdentityOptions>(identity => identity.Stores.SchemaVersion = IdentitySchemaVersions.Version3);
+        builder.Services.AddDbContextPool<SecurityDbContext>((services, db) => UseDatabase(services, db, SecurityDbContext.MigrationsHistoryTable));
 #endif
 
 #if (UseRedis)
@@ -136,5 +102,34 @@ public static class DataHostingExtensions
 #endif
 
         return builder;
+    }
+
+    /// <summary>
+    /// The database every context of the app uses: the provider, its command timeout and snake_case names, and the
+    /// context's own migration history table when it keeps one.
+    /// </summary>
+    private static void UseDatabase(IServiceProvider services, DbContextOptionsBuilder db, string? migrationsHistoryTable = null)
+    {
+        var options = services.GetRequiredService<IOptions<DataOptions>>().Value;
+#if (UsePostgres)
+        db.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>(), npgsql =>
+        {
+            npgsql.CommandTimeout(options.CommandTimeoutSeconds);
+            if (migrationsHistoryTable is not null)
+            {
+                npgsql.MigrationsHistoryTable(migrationsHistoryTable);
+            }
+        })
+#else
+        db.UseSqlite(options.ConnectionString, sqlite =>
+        {
+            sqlite.CommandTimeout(options.CommandTimeoutSeconds);
+            if (migrationsHistoryTable is not null)
+            {
+                sqlite.MigrationsHistoryTable(migrationsHistoryTable);
+            }
+        })
+#endif
+            .UseSnakeCaseNamingConvention();
     }
 }

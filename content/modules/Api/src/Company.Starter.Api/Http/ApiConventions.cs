@@ -60,17 +60,17 @@ public static class ApiConventions
 
         builder.Services.AddCors();
         builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<ApiOptions>>((cors, api) =>
-            cors.AddPolicy(FrontendCorsPolicy, policy => policy
-                .WithOrigins(api.Value.CorsOrigins)
-                .WithMethods("GET", "POST", "PUT", "DELETE")
-                .WithHeaders("Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "Authorization")
+            cors.AddPolicy(FrontendCorsPolicy, policy =>
+            {
+                policy.WithOrigins(api.Value.CorsOrigins)
+                    .WithMethods("GET", "POST", "PUT", "DELETE")
+                    .WithHeaders("Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "Authorization")
+                    .WithExposedHeaders("ETag", "Location", "Retry-After", "Idempotent-Replayed");
 #if (UseAuth)
-                .WithExposedHeaders("ETag", "Location", "Retry-After", "Idempotent-Replayed")
                 // The configured frontend may send the token cookies (same-site origins only: they are SameSite=Strict).
-                .AllowCredentials()));
-#else
-                .WithExposedHeaders("ETag", "Location", "Retry-After", "Idempotent-Replayed")));
+                policy.AllowCredentials();
 #endif
+            }));
 
         return builder;
     }
