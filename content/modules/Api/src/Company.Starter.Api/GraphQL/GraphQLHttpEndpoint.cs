@@ -125,6 +125,12 @@ public static partial class GraphQLHttpEndpoint
             },
         });
 
+        if (result.Executed && document is not null && OperationOf(document, request.OperationName) is { Operation: OperationType.Mutation })
+        {
+            // Before the answer: the client's next read (over REST too) must not be served a page cached before the write.
+            await OutputCaching.EvictAsync(http.RequestServices, [OutputCaching.Products, OutputCaching.Sales]);
+        }
+
         await response.WriteAsync(result.Executed ? StatusCodes.Status200OK : response.RequestErrorStatus, result);
     }
 

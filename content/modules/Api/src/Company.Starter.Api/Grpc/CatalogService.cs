@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.Json;
+using Company.Starter.Api.Http;
 using Company.Starter.Api.Products;
 #if (UseAuth)
 using Company.Starter.Api.Security.Authorization;
@@ -70,6 +71,7 @@ public sealed class CatalogService(ProductCatalog catalog) : Catalog.CatalogBase
 #if (UseAuth)
     // The same rules as REST: any signed-in user creates, the owner (or an admin) updates, admins delete.
     [Authorize(Policies.CatalogWriter)]
+    [OutputCaching.Evicts(OutputCaching.Products)]
     public override async Task<Product> CreateProduct(CreateProductRequest request, ServerCallContext context)
     {
         var input = Validate(new ProductRequest { Sku = request.Sku, Name = request.Name, Price = ParsePrice(request.Price) }, request.Price);
@@ -77,6 +79,7 @@ public sealed class CatalogService(ProductCatalog catalog) : Catalog.CatalogBase
     }
 
     [Authorize(Policies.CatalogWriter)]
+    [OutputCaching.Evicts(OutputCaching.Products)]
     public override async Task<Product> UpdateProduct(UpdateProductRequest request, ServerCallContext context)
     {
         var input = Validate(
@@ -92,12 +95,14 @@ public sealed class CatalogService(ProductCatalog catalog) : Catalog.CatalogBase
         return product is null ? throw GrpcErrors.ProductNotFound(request.Id) : ToMessage(product);
     }
 #else
+    [OutputCaching.Evicts(OutputCaching.Products)]
     public override async Task<Product> CreateProduct(CreateProductRequest request, ServerCallContext context)
     {
         var input = Validate(new ProductRequest { Sku = request.Sku, Name = request.Name, Price = ParsePrice(request.Price) }, request.Price);
         return ToMessage(await catalog.CreateAsync(input.ToInput(), context.CancellationToken));
     }
 
+    [OutputCaching.Evicts(OutputCaching.Products)]
     public override async Task<Product> UpdateProduct(UpdateProductRequest request, ServerCallContext context)
     {
         var input = Validate(
@@ -111,6 +116,7 @@ public sealed class CatalogService(ProductCatalog catalog) : Catalog.CatalogBase
 #if (UseAuth)
     [Authorize(Policies.Admin)]
 #endif
+    [OutputCaching.Evicts(OutputCaching.Products)]
     public override async Task<Empty> DeleteProduct(DeleteProductRequest request, ServerCallContext context) =>
         await catalog.DeleteAsync(request.Id, context.CancellationToken) ? new Empty() : throw GrpcErrors.ProductNotFound(request.Id);
 

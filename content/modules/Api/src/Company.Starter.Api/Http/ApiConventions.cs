@@ -92,6 +92,8 @@ public static class ApiConventions
         app.UseRateLimiter();
         // After the rate limiter: a cached answer still counts against the client's rate.
         app.UseOutputCache();
+        // Writes of every protocol evict the cached reads they made stale (see OutputCaching.EvictsAttribute).
+        app.UseCachedReadEviction();
         app.UseRequestTimeouts();
 
         if (app.Environment.IsDevelopment())

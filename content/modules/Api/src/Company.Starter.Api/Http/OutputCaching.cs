@@ -26,20 +26,57 @@ public static class OutputCaching
     private static bool IsFirstPage(OutputCacheContext context) => !context.HttpContext.Request.Query.ContainsKey("cursor");
 
     /// <summary>
-    /// After the endpoint (a write) ran, evicts the cached reads tagged <paramref name="tag"/>, whatever it answered:
-    /// eviction is cheap, and a failed write may still have changed something.
+    /// Marks a write (a REST endpoint with <see cref="EvictsCachedReads{TBuilder}"/>, or a gRPC method with the
+    /// attribute) whose requests change what the reads cached under <see cref="Tag"/> show. Every protocol's writes
+    /// go through <see cref="UseCachedReadEviction"/>, so a write over gRPC evicts the REST pages it made stale too.
     /// </summary>
+    [AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
+    public sealed class EvictsAttribute(string tag) : Attribute
+    {
+        public string Tag { get; } = tag;
+    }
+
+    /// <summary>Marks a REST write as changing the reads cached under <paramref name="tag"/>.</summary>
     public static TBuilder EvictsCachedReads<TBuilder>(this TBuilder builder, string tag) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.WithMetadata(new EvictsAttribute(tag));
+
+    /// <summary>
+    /// Evicts the tags of an endpoint marked with <see cref="EvictsAttribute"/> when its answer starts, whatever the
+    /// answer is (eviction is cheap, and a failed write may still have changed something): before the client can see
+    /// the write succeed, so its next read is not served stale. Also when no answer was sent (the client hung up).
+    /// </summary>
+    public static IApplicationBuilder UseCachedReadEviction(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var evicts = context.GetEndpoint()?.Metadata.GetOrderedMetadata<EvictsAttribute>() ?? [];
+        if (evicts.Count == 0)
         {
-            try
-            {
-                return await next(context);
-            }
-            finally
-            {
-                // Not the request's token: a client that hangs up after the write must not leave stale pages behind.
-                await context.HttpContext.RequestServices.GetRequiredService<IOutputCacheStore>().EvictByTagAsync(tag, CancellationToken.None);
-            }
-        });
+            await next(context);
+            return;
+        }
+
+        Task? eviction = null;
+        Task EvictOnce() => eviction ??= EvictAsync(context.RequestServices, evicts.Select(evict => evict.Tag));
+        context.Response.OnStarting(EvictOnce);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            await EvictOnce();
+        }
+    });
+
+    /// <summary>
+    /// Evicts the reads cached under <paramref name="tags"/>. Not with the request's token: a client that hangs up
+    /// after its write must not leave stale pages behind.
+    /// </summary>
+    public static async Task EvictAsync(IServiceProvider services, IEnumerable<string> tags)
+    {
+        var store = services.GetRequiredService<IOutputCacheStore>();
+        foreach (var tag in tags)
+        {
+            await store.EvictByTagAsync(tag, CancellationToken.None);
+        }
+    }
 }
