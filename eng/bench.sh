@@ -24,6 +24,7 @@ warmup="${BENCH_WARMUP:-15s}"
 # that is busy with something else, several rounds keep one slow moment from deciding a ratio.
 rounds="${BENCH_ROUNDS:-1}"
 pids=()
+declare -A server_pid # port -> the server's process id, to read its CPU time
 
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -163,6 +164,7 @@ start() { # name dir dll port [env...]
   (cd "$dir" && exec env "$@" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
      dotnet "$dll" --urls "http://127.0.0.1:$port") >"$work/$name.log" 2>&1 &
   pids+=($!)
+  server_pid[$port]=$!
   for _ in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0; sleep 0.5; done
   echo "$name did not start; its log:" >&2; cat "$work/$name.log" >&2; exit 1
 }
@@ -191,22 +193,39 @@ start raw "$work/raw/bin/Release/net10.0" Raw.dll 18084 ConnectionStrings__appdb
 # The same app with the OpenTelemetry SDK switched off: the cost of full instrumentation, measured in this run.
 start ours-no-telemetry "$ours_dir" Bench.Shop.Api.dll 18085 "${ours_env[@]}" OTEL_SDK_DISABLED=true
 
-measure() { # label url [wrk script] -> "label req/s p99_ms requests" (requests: warm-up and measured run together)
-  local label=$1 url=$2 script=${3:-} out warm
+# CPU time (user + system) used so far, in microseconds: of one process, and of every PostgreSQL process (server,
+# backends, background workers) together.
+cpu_us() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1e6 / hz }' "/proc/$1/stat"; }
+postgres_cpu_us() {
+  local total=0 pid
+  for pid in $(pgrep -x postgres); do total=$((total + $(cpu_us "$pid" 2>/dev/null || echo 0))); done
+  echo "$total"
+}
+
+measure() { # label url [wrk script] -> "label req/s p99_ms requests server_cpu_us/request postgres_cpu_us/request"
+  # (requests: warm-up and measured run together; the CPU figures are per request of the measured run only)
+  local label=$1 url=$2 script=${3:-} out warm port pid app0 app1 pg0 pg1
   local -a with_script=()
   [[ -n "$script" ]] && with_script=(-s "$script")
+  port="$(sed -E 's#^http://[^:/]+:([0-9]+).*#\1#' <<<"$url")"
+  pid="${server_pid[$port]}"
   # Warm-up at full concurrency: JIT, pools, caches, and enough thread-pool threads (a cold app stalls the first
   # requests of a burst for seconds on 2 cores; that is start-up, not the steady state measured here).
   # The script's argument differs between runs at least 5 s apart (see pages.lua).
   warm="$(wrk -t2 -c"$connections" -d"$warmup" "${with_script[@]}" "$url" -- $(($(date +%s) % 1000000)))"
+  app0="$(cpu_us "$pid")"; pg0="$(postgres_cpu_us)"
   out="$(wrk -t2 -c"$connections" -d"$duration" --latency "${with_script[@]}" "$url" -- $(($(date +%s) % 1000000)))"
+  app1="$(cpu_us "$pid")"; pg1="$(postgres_cpu_us)"
   grep -q "Non-2xx" <<<"$out" && { echo "$label: non-2xx responses during the run:" >&2; echo "$out" >&2; exit 1; }
   # Connection errors make req/s meaningless: say so next to the figures rather than print a wrong ratio silently.
   grep -q "Socket errors" <<<"$out" && echo "WARNING $label: $(grep 'Socket errors' <<<"$out" | xargs)" >&2
-  local rps p99
+  local rps p99 measured
   rps="$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")"
   p99="$(awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } print v }' <<<"$out")"
-  printf '%s %s %s %s\n' "$label" "$rps" "$p99" "$(awk '/requests in/ { n += $1 } END { print n }' <<<"$warm$out")"
+  measured="$(awk '/requests in/ { print $1 }' <<<"$out")"
+  printf '%s %s %s %s %s %s\n' "$label" "$rps" "$p99" "$(awk '/requests in/ { n += $1 } END { print n }' <<<"$warm$out")" \
+    "$(awk -v c=$((app1 - app0)) -v n="$measured" 'BEGIN { printf "%.1f", c / n }')" \
+    "$(awk -v c=$((pg1 - pg0)) -v n="$measured" 'BEGIN { printf "%.1f", c / n }')"
 }
 
 # Index scans on products so far: with the requests a run made, it shows whether each one really read the database.
@@ -220,7 +239,8 @@ db_read() { # label url -> measure's line, plus the database reads per request (
   before="$(product_reads)"
   line="$(measure "$1" "$2" "$work/pages.lua")"
   after="$(product_reads)"
-  printf '%s %s\n' "$line" "$(awk -v n="${line##* }" -v d=$((after - before)) 'BEGIN { printf "%.3f", d / n }')"
+  local requests="${line% * *}"
+  printf '%s %s\n' "$line" "$(awk -v n="${requests##* }" -v d=$((after - before)) 'BEGIN { printf "%.3f", d / n }')"
 }
 
 step "Measure ($duration each after $warmup of warm-up, $connections connections, loopback, $rounds round(s))"
@@ -242,18 +262,26 @@ awk '
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
   }
   {
-    n = ++count[$1]; r[$1, n] = $2; q[$1, n] = $3; d[$1, n] = (NF >= 5 ? $5 : -1)
+    n = ++count[$1]; r[$1, n] = $2; q[$1, n] = $3; c[$1, n] = $5; g[$1, n] = $6; d[$1, n] = (NF >= 7 ? $7 : -1)
     if (n == 1) order[++labels] = $1
   }
   END {
     for (i = 1; i <= labels; i++) {
-      l = order[i]; rps[l] = median(r, l, count[l]); p99[l] = median(q, l, count[l])
-      reads[l] = d[l, 1] < 0 ? "-" : sprintf("%.3f", median(d, l, count[l]))
+      l = order[i]; rps[l] = median(r, l, count[l]); p99[l] = median(q, l, count[l]); cpu[l] = median(c, l, count[l])
+      db = d[l, 1] >= 0
+      pg[l] = db ? sprintf("%.1f", median(g, l, count[l])) : "-"
+      reads[l] = db ? sprintf("%.3f", median(d, l, count[l])) : "-"
     }
-    printf "\n%-36s %12s %10s %12s\n", "endpoint", "req/s", "p99 ms", "DB reads/req"
-    for (i = 1; i <= labels; i++) printf "%-36s %12.0f %10.2f %12s\n", order[i], rps[order[i]], p99[order[i]], reads[order[i]]
-    printf "\nratio JSON read (ours / stock webapi):      %.2fx (target >= 1.2x)\n", rps["ours:/api/products/1"] / rps["stock-webapi:/weatherforecast"]
-    printf "ratio JSON read (ours / bare minimal API):  %.2fx\n", rps["ours:/api/products/1"] / rps["bare-minimal:/json"]
+    printf "\n%-36s %10s %8s %14s %14s %10s\n", "endpoint", "req/s", "p99 ms", "app CPU us/req", "PG CPU us/req", "DB reads"
+    for (i = 1; i <= labels; i++) { l = order[i]; printf "%-36s %10.0f %8.2f %14.1f %14s %10s\n", l, rps[l], p99[l], cpu[l], pg[l], reads[l] }
+    ours = "ours:/api/products/1"; stock = "stock-webapi:/weatherforecast"; bare = "bare-minimal:/json"
+    printf "\nratio JSON read (ours / stock webapi):      %.2fx (target >= 1.2x)\n", rps[ours] / rps[stock]
+    printf "ratio JSON read (ours / bare minimal API):  %.2fx\n", rps[ours] / rps[bare]
     printf "ratio DB read   (ours / raw Npgsql):        %.2fx (target >= 0.8x)\n", rps["ours:keyset-pages"] / rps["raw-npgsql:keyset-pages"]
-    printf "telemetry cost  (ours / ours without OTel): %.2fx\n", rps["ours:/api/products/1"] / rps["ours-no-telemetry:/api/products/1"]
+    printf "telemetry cost  (ours / ours without OTel): %.2fx\n", rps[ours] / rps["ours-no-telemetry:/api/products/1"]
+    # The load generator shares the cores: what a server saves per request turns into throughput only in part.
+    printf "\nserver CPU per JSON request: ours %.1f us, stock %.1f us, bare %.1f us (ours - bare = %.1f us of middleware)\n", \
+      cpu[ours], cpu[stock], cpu[bare], cpu[ours] - cpu[bare]
+    printf "CPU per DB read (app + PostgreSQL): ours %.1f us, raw Npgsql %.1f us\n", \
+      cpu["ours:keyset-pages"] + pg["ours:keyset-pages"], cpu["raw-npgsql:keyset-pages"] + pg["raw-npgsql:keyset-pages"]
   }' "$results"
