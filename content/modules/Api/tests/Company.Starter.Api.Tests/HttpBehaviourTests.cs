@@ -1,9 +1,14 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Reflection;
+using System.Text.Json.Serialization;
 using Company.Starter.Data.Products;
 using Company.Starter.Testing;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Company.Starter.Api.Tests;
 
@@ -158,6 +163,27 @@ public sealed class HttpBehaviourTests(TestEnvironment environment)
         using var future = new HttpRequestMessage(HttpMethod.Get, "/api/products");
         future.Headers.Add("api-version", "9.0");
         await (await client.SendAsync(future, CancellationToken)).ReadProblemAsync(HttpStatusCode.BadRequest, "unsupported_api_version");
+    }
+
+    [Fact]
+    public async Task Every_catalogue_payload_is_serialized_by_generated_code()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        var json = api.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var endpoints = api.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .Where(endpoint => endpoint.Metadata.GetMetadata<MethodInfo>()?.DeclaringType is { } handler
+                && (handler == typeof(Products.ProductEndpoints) || handler == typeof(Sales.SalesEndpoints)))
+            .ToList();
+        var payloads = endpoints.SelectMany(endpoint => endpoint.Metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>().Select(produces => produces.Type)
+                .Concat(endpoint.Metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>().Select(accepts => accepts.RequestType)))
+            .OfType<Type>()
+            .Where(type => type.Assembly == typeof(Products.ProductEndpoints).Assembly)
+            .Distinct()
+            .ToList();
+
+        Assert.NotEmpty(endpoints);
+        Assert.Contains(payloads, type => type.Name.StartsWith("ApiListResponse", StringComparison.Ordinal));
+        Assert.All(payloads, type => Assert.IsAssignableFrom<JsonSerializerContext>(json.GetTypeInfo(type).OriginatingResolver));
     }
 
     private static Task<HttpResponseMessage> PutAsync(HttpClient client, long id, string? ifMatch)

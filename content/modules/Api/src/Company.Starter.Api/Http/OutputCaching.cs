@@ -45,15 +45,15 @@ public static class OutputCaching
     /// answer is (eviction is cheap, and a failed write may still have changed something): before the client can see
     /// the write succeed, so its next read is not served stale. Also when no answer was sent (the client hung up).
     /// </summary>
-    public static IApplicationBuilder UseCachedReadEviction(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseCachedReadEviction(this IApplicationBuilder app) => app.Use(next => context =>
     {
+        // Reads pass straight through, without an async frame of this middleware's own.
         var evicts = context.GetEndpoint()?.Metadata.GetOrderedMetadata<EvictsAttribute>() ?? [];
-        if (evicts.Count == 0)
-        {
-            await next(context);
-            return;
-        }
+        return evicts.Count == 0 ? next(context) : EvictAfterAsync(context, next, evicts);
+    });
 
+    private static async Task EvictAfterAsync(HttpContext context, RequestDelegate next, IReadOnlyList<EvictsAttribute> evicts)
+    {
         Task? eviction = null;
         Task EvictOnce() => eviction ??= EvictAsync(context.RequestServices, evicts.Select(evict => evict.Tag));
         context.Response.OnStarting(EvictOnce);
@@ -65,7 +65,7 @@ public static class OutputCaching
         {
             await EvictOnce();
         }
-    });
+    }
 
     /// <summary>
     /// Evicts the reads cached under <paramref name="tags"/>. Not with the request's token: a client that hangs up
