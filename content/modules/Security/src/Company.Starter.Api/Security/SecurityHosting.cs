@@ -77,11 +77,12 @@ public static class SecurityHosting
             provider.GetRequiredService<IOptions<TokenOptions>>(),
             provider.GetRequiredService<IHostEnvironment>(),
             provider.GetRequiredService<ILogger<SigningKey>>()));
-        // Loaded when the app starts, so a missing or unusable key stops it with the reason, not its first request
-        // (except while the build describes the endpoints: that run has none of the deployment's settings).
+        // Not while the build describes the endpoints: that run has none of the deployment's settings or services.
         if (!Http.BuildTimeOpenApi.IsRunning)
         {
+            // Loaded when the app starts, so a missing or unusable key stops it with the reason, not its first request.
             services.AddHostedService<SigningKeyCheck>();
+            services.AddHostedService<RefreshTokenCleanup>();
         }
 
         services.AddSingleton<AccessTokens>();

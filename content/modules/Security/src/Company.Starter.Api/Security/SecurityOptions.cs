@@ -25,6 +25,10 @@ public sealed class TokenOptions : IValidatableObject
     [Range(typeof(TimeSpan), "1.00:00:00", "7.00:00:00")]
     public TimeSpan SignInLifetime { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>How often the refresh tokens of ended sign-ins are deleted.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Tolerated clock difference between token issuer and validators.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);

@@ -8,6 +8,7 @@ using Company.Starter.Data.Security;
 using Company.Starter.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Company.Starter.Api.Tests.Security;
 
@@ -71,6 +72,41 @@ public sealed class RefreshTokenTests(TestEnvironment environment)
         var family = await db.RefreshTokens.AsNoTracking().Where(t => t.FamilyId == familyId).ToListAsync(CancellationToken);
         Assert.Equal(2, family.Count);
         Assert.All(family, token => Assert.NotNull(token.RevokedAt));
+    }
+
+    [Fact]
+    public async Task The_cleanup_deletes_the_tokens_of_ended_sign_ins_and_keeps_live_ones_used_or_not()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateAnonymousClient(handleCookies: false);
+        await Accounts.RegisterAsync(client, Email);
+        var ended = await Accounts.LoginAsync(client, Email);
+        var live = await Accounts.LoginAsync(client, Email);
+        var successor = IssuedTokens.From(await (await Accounts.RefreshAsync(client, live.RefreshToken)).ReadDataAsync(HttpStatusCode.OK));
+        await using (var scope = api.Services.CreateAsyncScope())
+        {
+            // The first sign-in has reached its end, as it would once Security:Tokens:SignInLifetime has passed.
+            var endedHash = Sha256(ended.RefreshToken);
+            var past = DateTime.UtcNow.AddMinutes(-1);
+            await scope.ServiceProvider.GetRequiredService<SecurityDbContext>().RefreshTokens.Where(t => t.TokenHash == endedHash)
+                .ExecuteUpdateAsync(t => t.SetProperty(token => token.FamilyExpiresAt, past).SetProperty(token => token.ExpiresAt, past), CancellationToken);
+        }
+
+        var cleanup = api.Services.GetServices<IHostedService>().OfType<RefreshTokenCleanup>().Single();
+        Assert.Equal(1, await cleanup.RunOnceAsync(CancellationToken));
+
+        await using (var scope = api.Services.CreateAsyncScope())
+        {
+            var stored = await scope.ServiceProvider.GetRequiredService<SecurityDbContext>().RefreshTokens.AsNoTracking()
+                .Select(t => t.TokenHash).ToListAsync(CancellationToken);
+            Assert.Equal(2, stored.Count);
+            Assert.Contains(stored, hash => hash.SequenceEqual(Sha256(live.RefreshToken)));
+            Assert.Contains(stored, hash => hash.SequenceEqual(Sha256(successor.RefreshToken)));
+        }
+
+        // The used token of the live sign-in is still known, so a copy presented now is still caught as a reuse.
+        await (await Accounts.RefreshAsync(client, live.RefreshToken)).ReadProblemAsync(HttpStatusCode.Unauthorized, "refresh_token_reused");
+        Assert.Equal(0, await cleanup.RunOnceAsync(CancellationToken));
     }
 
     [Fact]

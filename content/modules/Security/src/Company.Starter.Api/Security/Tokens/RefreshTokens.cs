@@ -97,6 +97,17 @@ public sealed partial class RefreshTokens(SecurityDbContext db, IOptions<TokenOp
         return new IssuedRefreshToken(value, familyId, new DateTimeOffset(expiresAt, TimeSpan.Zero));
     }
 
+    /// <summary>
+    /// Deletes the tokens of sign-ins that have ended (their family's end has passed): none of them works any more,
+    /// and one presented again is refused as unknown just as it was as expired. Tokens of live sign-ins stay, used
+    /// ones included: they are what reveals a stolen copy presented after the rightful client used it.
+    /// </summary>
+    public Task<int> DeleteEndedAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return db.RefreshTokens.Where(t => t.FamilyExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
+    }
+
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
     private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
