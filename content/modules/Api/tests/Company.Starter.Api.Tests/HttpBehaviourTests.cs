@@ -70,6 +70,38 @@ public sealed class HttpBehaviourTests(TestEnvironment environment)
     }
 
     [Fact]
+    public async Task Behind_a_trusted_proxy_each_client_is_limited_as_itself_and_a_forged_header_buys_nothing()
+    {
+        await using var api = await ApiFactory.StartAsync(environment, settings: new Dictionary<string, string?>
+        {
+            ["Api:RateLimitBurst"] = "1",
+            ["Api:RateLimitPerSecond"] = "1",
+            ["Api:TrustedProxies:0"] = "10.0.0.0/8",
+        });
+
+        // Through the proxy: two clients get a request each; the first one's second request is over its own limit.
+        Assert.Equal(200, await GetProductsAsync(api, from: "10.1.2.3", forwardedFor: "203.0.113.7"));
+        Assert.Equal(200, await GetProductsAsync(api, from: "10.1.2.3", forwardedFor: "203.0.113.8"));
+        Assert.Equal(429, await GetProductsAsync(api, from: "10.1.2.3", forwardedFor: "203.0.113.7"));
+        // Straight from an address that is not a trusted proxy: its X-Forwarded-For is ignored, so a new one each time
+        // does not buy a fresh limit.
+        Assert.Equal(200, await GetProductsAsync(api, from: "198.51.100.9", forwardedFor: "203.0.113.50"));
+        Assert.Equal(429, await GetProductsAsync(api, from: "198.51.100.9", forwardedFor: "203.0.113.51"));
+
+        static async Task<int> GetProductsAsync(ApiFactory api, string from, string forwardedFor)
+        {
+            var context = await api.Server.SendAsync(http =>
+            {
+                http.Connection.RemoteIpAddress = IPAddress.Parse(from);
+                http.Request.Method = "GET";
+                http.Request.Path = "/api/products";
+                http.Request.Headers["X-Forwarded-For"] = forwardedFor;
+            }, CancellationToken);
+            return context.Response.StatusCode;
+        }
+    }
+
+    [Fact]
     public async Task Responses_are_compressed_for_clients_that_accept_it()
     {
         await using var api = await ApiFactory.StartAsync(environment);

@@ -1,4 +1,6 @@
+using System.Net;
 using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -63,6 +65,25 @@ public static class ApiConventions
             compression.MimeTypes = [.. ResponseCompressionDefaults.MimeTypes, "application/problem+json"];
         });
 
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ApiOptions>>((forwarded, api) =>
+        {
+            // Only the configured proxies are believed (not the framework's default loopback), and only the last hop.
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in api.Value.TrustedProxies)
+            {
+                if (proxy.Contains('/'))
+                {
+                    forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(proxy));
+                }
+                else
+                {
+                    forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+                }
+            }
+        });
+
         builder.Services.AddCors();
         builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<ApiOptions>>((cors, api) =>
             cors.AddPolicy(FrontendCorsPolicy, policy =>
@@ -82,6 +103,12 @@ public static class ApiConventions
 
     public static WebApplication UseApiConventions(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.TrustedProxies.Length > 0)
+        {
+            // First, so that everything after it (rate limits, HTTPS checks, logs) sees the client, not the proxy.
+            app.UseForwardedHeaders();
+        }
+
         app.UseExceptionHandler();
         // Bare 4xx/5xx answers (unknown route, wrong method, malformed body) get a problem body too.
         app.UseStatusCodePages();

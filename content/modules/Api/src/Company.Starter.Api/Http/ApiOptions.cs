@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
 
 namespace Company.Starter.Api.Http;
 
@@ -9,6 +10,14 @@ public sealed class ApiOptions : IValidatableObject
 
     /// <summary>Origins of the frontends allowed to call the API from a browser (e.g. <c>https://app.example.com</c>). Empty: none.</summary>
     public string[] CorsOrigins { get; set; } = [];
+
+    /// <summary>
+    /// The reverse proxies (load balancer, ingress) whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are
+    /// believed: addresses (<c>10.0.0.5</c>) or networks (<c>10.0.0.0/8</c>). Set it when the API runs behind one, or every
+    /// client seems to come from the proxy's address and shares one rate limit. Empty: the headers are ignored, since
+    /// any client could send them.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
 
     /// <summary>Requests a client (user, else IP address) may burst before it is throttled.</summary>
     [Range(1, 1_000_000)]
@@ -28,6 +37,14 @@ public sealed class ApiOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var proxy in TrustedProxies)
+        {
+            if (!(proxy.Contains('/') ? IPNetwork.TryParse(proxy, out _) : IPAddress.TryParse(proxy, out _)))
+            {
+                yield return new ValidationResult($"'{proxy}' is neither an IP address nor a network such as 10.0.0.0/8.", [nameof(TrustedProxies)]);
+            }
+        }
+
         foreach (var origin in CorsOrigins)
         {
             if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || uri.PathAndQuery != "/")
