@@ -25,6 +25,8 @@ public static class AuthEndpoints
         auth.MapPost("/refresh", RefreshAsync).WithName("RefreshTokens");
         auth.MapPost("/logout", LogoutAsync).WithName("Logout");
         auth.MapGet("/me", Me).WithName("CurrentUser").RequireAuthorization();
+        auth.MapPost("/password", ChangePasswordAsync).WithName("ChangePassword").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status409Conflict);
         auth.MapGet("/antiforgery", Antiforgery).WithName("AntiforgeryToken");
 
         // A plain HTML form (no script needed) signs a browser out: cookie-authenticated, so it needs the antiforgery
@@ -88,6 +90,61 @@ public static class AuthEndpoints
             return AuthProblems.InvalidCredentialsProblem();
         }
 
+        var tokens = await issuer.SignInAsync(user, PasswordMethod, cancellationToken);
+        return TypedResults.Ok(ApiResponse.Ok(Respond(http, tokens, useCookies, clock), clock));
+    }
+
+    /// <summary>
+    /// Changes the signed-in user's password, given the current one, and ends every sign-in of the account (whoever
+    /// else holds one of its refresh tokens is signed out); the answer starts a new sign-in, like a login. Access tokens
+    /// already issued stay valid until they expire (minutes). A wrong current password counts toward the lockout.
+    /// </summary>
+    private static async Task<Results<Ok<ApiResponse<TokenResponse>>, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
+        ChangePasswordRequest request,
+        HttpContext http,
+        UserManager<AppUser> users,
+        RefreshTokens refreshTokens,
+        TokenIssuer issuer,
+        TimeProvider clock,
+        CancellationToken cancellationToken,
+        bool useCookies = false)
+    {
+        var user = await users.FindByIdAsync(http.User.UserId()!);
+        if (user is null)
+        {
+            return ProblemDetailsDefaults.Problem(StatusCodes.Status401Unauthorized, ProblemCodes.Unauthorized, "The account no longer exists.");
+        }
+
+        if (await users.IsLockedOutAsync(user))
+        {
+            return AuthProblems.AccountLockedProblem();
+        }
+
+        if (!await users.HasPasswordAsync(user))
+        {
+            return ProblemDetailsDefaults.Problem(
+                StatusCodes.Status409Conflict, AuthProblems.NoPassword, "The account has no password.", "It signs in with passkeys only.");
+        }
+
+        var result = await users.ChangePasswordAsync(user, request.CurrentPassword!, request.NewPassword!);
+        if (!result.Succeeded)
+        {
+            if (result.Errors.Any(error => error.Code == nameof(IdentityErrorDescriber.PasswordMismatch)))
+            {
+                await users.AccessFailedAsync(user);
+                return await users.IsLockedOutAsync(user)
+                    ? AuthProblems.AccountLockedProblem()
+                    : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["currentPassword"] = ["The current password is wrong."] });
+            }
+
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["newPassword"] = [.. result.Errors.Select(error => error.Description)],
+            });
+        }
+
+        await users.ResetAccessFailedCountAsync(user);
+        await refreshTokens.RevokeUserAsync(user.Id, cancellationToken);
         var tokens = await issuer.SignInAsync(user, PasswordMethod, cancellationToken);
         return TypedResults.Ok(ApiResponse.Ok(Respond(http, tokens, useCookies, clock), clock));
     }

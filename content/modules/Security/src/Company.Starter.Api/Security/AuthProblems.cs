@@ -13,6 +13,7 @@ public static class AuthProblems
     public const string RefreshTokenReused = "refresh_token_reused";
     public const string PasskeyFailed = "passkey_failed";
     public const string LastCredential = "last_credential";
+    public const string NoPassword = "no_password";
 
     /// <summary>The same answer for an unknown email and a wrong password, so the response reveals neither.</summary>
     public static ProblemHttpResult InvalidCredentialsProblem() => ProblemDetailsDefaults.Problem(

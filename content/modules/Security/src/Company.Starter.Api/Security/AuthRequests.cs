@@ -28,6 +28,19 @@ public sealed record LoginRequest
     public string? Password { get; init; }
 }
 
+/// <summary>The body of POST /api/auth/password.</summary>
+public sealed record ChangePasswordRequest
+{
+    [Required]
+    [StringLength(256)]
+    public string? CurrentPassword { get; init; }
+
+    /// <summary>The same rules as at registration.</summary>
+    [Required]
+    [StringLength(256)]
+    public string? NewPassword { get; init; }
+}
+
 /// <summary>The body of POST /api/auth/refresh and /api/auth/logout; browsers send the cookie instead.</summary>
 public sealed record RefreshRequest
 {

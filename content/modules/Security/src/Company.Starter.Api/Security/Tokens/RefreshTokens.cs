@@ -70,6 +70,15 @@ public sealed partial class RefreshTokens(SecurityDbContext db, IOptions<TokenOp
         }
     }
 
+    /// <summary>Ends every sign-in of a user (after a password change, say): all their live refresh tokens stop working.</summary>
+    public async Task<int> RevokeUserAsync(string userId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return await db.RefreshTokens
+            .Where(t => t.UserId == userId && t.RevokedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.RevokedAt, now), cancellationToken);
+    }
+
     public async Task<int> RevokeFamilyAsync(Guid familyId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
