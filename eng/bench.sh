@@ -240,8 +240,8 @@ db_read() { # label url -> measure's line, plus the database reads per request (
   before="$(product_reads)"
   line="$(measure "$1" "$2" "$work/pages.lua")"
   after="$(product_reads)"
-  local requests="${line% * *}"
-  printf '%s %s\n' "$line" "$(awk -v n="${requests##* }" -v d=$((after - before)) 'BEGIN { printf "%.3f", d / n }')"
+  # measure's fourth field: the requests of the warm-up and the measured run.
+  printf '%s %s\n' "$line" "$(awk -v d=$((after - before)) '{ printf "%.3f", d / $4 }' <<<"$line")"
 }
 
 step "Measure ($duration each after $warmup of warm-up, $connections connections, loopback, $rounds round(s))"

@@ -93,7 +93,8 @@ public static partial class GraphQLHttpEndpoint
 
         // Parsed here, once, to learn the operation type before anything runs; the executer reuses the document.
         var document = TryParse(request.Query);
-        if (isGet && document is not null && OperationOf(document, request.OperationName) is { Operation: not OperationType.Query })
+        var operation = document is null ? null : OperationOf(document, request.OperationName);
+        if (isGet && operation is { Operation: not OperationType.Query })
         {
             http.Response.Headers.Allow = HttpMethods.Post;
             await response.FailAsync(StatusCodes.Status405MethodNotAllowed, ProblemCodes.MethodNotAllowed,
@@ -125,7 +126,7 @@ public static partial class GraphQLHttpEndpoint
             },
         });
 
-        if (result.Executed && document is not null && OperationOf(document, request.OperationName) is { Operation: OperationType.Mutation })
+        if (result.Executed && operation is { Operation: OperationType.Mutation })
         {
             // Before the answer: the client's next read (over REST too) must not be served a page cached before the write.
             await OutputCaching.EvictAsync(http.RequestServices, [OutputCaching.Products, OutputCaching.Sales]);

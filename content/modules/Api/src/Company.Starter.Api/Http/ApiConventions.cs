@@ -103,7 +103,8 @@ public static class ApiConventions
 
     public static WebApplication UseApiConventions(this WebApplication app)
     {
-        if (app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.TrustedProxies.Length > 0)
+        var options = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
+        if (options.TrustedProxies.Length > 0)
         {
             // First, so that everything after it (rate limits, HTTPS checks, logs) sees the client, not the proxy.
             app.UseForwardedHeaders();
@@ -112,7 +113,7 @@ public static class ApiConventions
         app.UseExceptionHandler();
         // Bare 4xx/5xx answers (unknown route, wrong method, malformed body) get a problem body too.
         app.UseStatusCodePages();
-        app.Use(RejectOversizedBodies(app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBodyBytes));
+        app.Use(RejectOversizedBodies(options.MaxRequestBodyBytes));
         app.UseResponseCompression();
         app.UseCors(FrontendCorsPolicy);
 #if (UseAuth)

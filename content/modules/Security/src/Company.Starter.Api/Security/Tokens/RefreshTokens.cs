@@ -71,20 +71,17 @@ public sealed partial class RefreshTokens(SecurityDbContext db, IOptions<TokenOp
     }
 
     /// <summary>Ends every sign-in of a user (after a password change, say): all their live refresh tokens stop working.</summary>
-    public async Task<int> RevokeUserAsync(string userId, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        return await db.RefreshTokens
-            .Where(t => t.UserId == userId && t.RevokedAt == null)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.RevokedAt, now), cancellationToken);
-    }
+    public Task<int> RevokeUserAsync(string userId, CancellationToken cancellationToken) =>
+        RevokeAsync(db.RefreshTokens.Where(t => t.UserId == userId), cancellationToken);
 
-    public async Task<int> RevokeFamilyAsync(Guid familyId, CancellationToken cancellationToken)
+    public Task<int> RevokeFamilyAsync(Guid familyId, CancellationToken cancellationToken) =>
+        RevokeAsync(db.RefreshTokens.Where(t => t.FamilyId == familyId), cancellationToken);
+
+    /// <summary>Marks the live ones of <paramref name="tokens"/> revoked, in one statement.</summary>
+    private Task<int> RevokeAsync(IQueryable<RefreshToken> tokens, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        return await db.RefreshTokens
-            .Where(t => t.FamilyId == familyId && t.RevokedAt == null)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.RevokedAt, now), cancellationToken);
+        return tokens.Where(t => t.RevokedAt == null).ExecuteUpdateAsync(set => set.SetProperty(t => t.RevokedAt, now), cancellationToken);
     }
 
     private async Task<IssuedRefreshToken> AddAsync(string userId, Guid familyId, DateTime familyExpiresAt, DateTime now, CancellationToken cancellationToken)
