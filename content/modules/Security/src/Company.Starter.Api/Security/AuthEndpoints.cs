@@ -123,7 +123,7 @@ public static class AuthEndpoints
         if (!await users.HasPasswordAsync(user))
         {
             return ProblemDetailsDefaults.Problem(
-                StatusCodes.Status409Conflict, AuthProblems.NoPassword, "The account has no password.", "It signs in with passkeys only.");
+                StatusCodes.Status409Conflict, AuthProblems.NoPassword, "The account has no password.", "It signs in without one: with a passkey or an external provider.");
         }
 
         var result = await users.ChangePasswordAsync(user, request.CurrentPassword!, request.NewPassword!);
