@@ -9,6 +9,7 @@ using Company.Starter.Data.Security;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -131,6 +132,15 @@ public static class SecurityHosting
         services.AddAuthorization(Policies.Add);
         services.AddOpenApiSecurity();
         services.AddSingleton<IAuthorizationHandler, ProductOwnerHandler>();
+
+        // One key ring for every instance, in the database: the passkey ceremony state, antiforgery tokens and
+        // Identity's cookies protected by one instance are read by another, and survive a restart or a deployment
+        // (the default key ring is per machine and lost with a container). The application name, not the default
+        // (the content root path), is what lets instances installed in different directories share it. The keys are
+        // stored as the framework writes them; where a certificate is at hand, ProtectKeysWithCertificate encrypts them.
+        services.AddDataProtection()
+            .SetApplicationName("Company.Starter")
+            .PersistKeysToDbContext<SecurityDbContext>();
 
         services.AddAntiforgery(antiforgery =>
             // Secure on every response, like the module's other cookies, but not through SecurePolicy = Always: with

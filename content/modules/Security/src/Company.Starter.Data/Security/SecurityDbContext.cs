@@ -1,20 +1,27 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace Company.Starter.Data.Security;
 
 /// <summary>
-/// The security module's tables (Identity's users, roles, passkeys, and refresh tokens) in the application's database,
-/// with a migration history of their own: the module can be added to or left out of a solution without touching
-/// the catalogue's migrations.
+/// The security module's tables (Identity's users, roles, passkeys, refresh tokens, and the data protection key ring)
+/// in the application's database, with a migration history of their own: the module can be added to or left out of a
+/// solution without touching the catalogue's migrations.
 /// </summary>
-public sealed class SecurityDbContext(DbContextOptions<SecurityDbContext> options) : IdentityDbContext<AppUser>(options)
+public sealed class SecurityDbContext(DbContextOptions<SecurityDbContext> options) : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
 {
     public const string MigrationsHistoryTable = "__security_migrations_history";
 
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
 
     public DbSet<UsedPasskeyCeremony> UsedPasskeyCeremonies => Set<UsedPasskeyCeremony>();
+
+    /// <summary>
+    /// The keys that protect the app's cookies and antiforgery tokens, shared by every instance on this database and
+    /// kept across restarts and deployments.
+    /// </summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
