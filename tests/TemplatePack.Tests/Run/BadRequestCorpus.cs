@@ -532,6 +532,9 @@ public sealed class BadRequestCorpus
             () => new BadRequest("auth", "POST", "/api/auth/refresh", null, null, [new("Cookie", "__Secure-refresh_token=" + Pick("forged", Convert.ToBase64String(RandomBytes(32)), "%00"))]),
             () => new BadRequest("auth", "POST", "/api/auth/logout", Bytes(body), Pick(Json, "application/xml"), []),
             () => new BadRequest("auth", "POST", "/api/auth/password", Bytes(Pick(body, """{"currentPassword":"x","newPassword":""}""", """{"currentPassword":[],"newPassword":{}}""")), Pick(Json, "text/plain"), []),
+            // Never a well-formed request for forgot: the app under test has no SMTP server, and answers those 503.
+            () => new BadRequest("auth", "POST", "/api/auth/password/forgot", Bytes(Pick(body, """{"email":"not-an-email"}""", """{"email":[1]}""", """{"email":""}""")), Pick(Json, "text/plain"), []),
+            () => new BadRequest("auth", "POST", "/api/auth/password/reset", Bytes(Pick(body, """{"email":"nobody@example.test","code":"%%%","newPassword":"long enough to pass the rules"}""", """{"email":"nobody@example.test","code":"AAAA","newPassword":"x"}""", """{"email":1,"code":{},"newPassword":[]}""", """{"email":"a@b.c","code":"\ud800","newPassword":"long enough to pass the rules"}""")), Json, []),
             () => new BadRequest("auth", "GET", "/api/auth/me", null, null, [new("Authorization", "Bearer " + Pick("x.y.z", "eyJhbGciOiJub25lIn0.e30.", Convert.ToBase64String(RandomBytes(40))))]),
             () => new BadRequest("auth", "POST", "/account/logout", Bytes("returnUrl=%2F"), "application/x-www-form-urlencoded", []),
             () => new BadRequest("auth", "POST", "/account/logout", Bytes("returnUrl=https://evil.example"), Pick("application/x-www-form-urlencoded", Json), []),

@@ -35,8 +35,17 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         IReadOnlyDictionary<string, string?>? settings = null)
     {
         var factory = new ApiFactory(await environment.CreateAppSettingsAsync(TestContext.Current.CancellationToken), configureServices, settings);
-        await factory.Services.MigrateDatabaseAsync(TestContext.Current.CancellationToken);
-        return factory;
+        try
+        {
+            await factory.Services.MigrateDatabaseAsync(TestContext.Current.CancellationToken);
+            return factory;
+        }
+        catch
+        {
+            // An app that does not start still made a database: drop it, then report why.
+            await factory.DisposeAsync();
+            throw;
+        }
     }
 
 #if (UseAuth)

@@ -1,3 +1,5 @@
+using System.Buffers.Text;
+using System.Text;
 using Company.Starter.Api.Http;
 using Company.Starter.Api.Security.Tokens;
 using Company.Starter.Data.Security;
@@ -27,6 +29,8 @@ public static class AuthEndpoints
         auth.MapGet("/me", Me).WithName("CurrentUser").RequireAuthorization();
         auth.MapPost("/password", ChangePasswordAsync).WithName("ChangePassword").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status409Conflict);
+        auth.MapPost("/password/forgot", ForgotPasswordAsync).WithName("ForgotPassword");
+        auth.MapPost("/password/reset", ResetPasswordAsync).WithName("ResetPassword");
         auth.MapGet("/antiforgery", Antiforgery).WithName("AntiforgeryToken");
 
         // A plain HTML form (no script needed) signs a browser out: cookie-authenticated, so it needs the antiforgery
@@ -149,6 +153,67 @@ public static class AuthEndpoints
         return TypedResults.Ok(ApiResponse.Ok(Respond(http, tokens, useCookies, clock), clock));
     }
 
+    /// <summary>
+    /// Emails a password reset code to the account with this email, if there is one. The answer is the same 202
+    /// either way (and comes before the email is sent), so it does not tell which emails have accounts.
+    /// </summary>
+    private static async Task<Results<Accepted, ProblemHttpResult>> ForgotPasswordAsync(
+        ForgotPasswordRequest request, HttpContext http, UserManager<AppUser> users)
+    {
+        if (http.RequestServices.GetService<IEmailSender<AppUser>>() is not { } sender)
+        {
+            return ProblemDetailsDefaults.Problem(
+                StatusCodes.Status503ServiceUnavailable, AuthProblems.EmailUnavailable, "Password reset is not available.", "The server sends no email (Email:SmtpHost is not set).");
+        }
+
+        // Also for an account without a password (passkeys or an external provider only): the code lets it set one,
+        // which is how a user who lost every passkey gets back in.
+        if (await users.FindByEmailAsync(request.Email!) is { Email: { } email } user)
+        {
+            var token = await users.GeneratePasswordResetTokenAsync(user);
+            await sender.SendPasswordResetCodeAsync(user, email, ResetCodes.Encode(token));
+        }
+
+        return TypedResults.Accepted((string?)null);
+    }
+
+    /// <summary>
+    /// Sets a new password with the emailed code (once: the reset ends the code), unlocks the account, and ends every
+    /// sign-in of it. The answer starts no sign-in: the client signs in with the new password.
+    /// </summary>
+    private static async Task<Results<NoContent, ValidationProblem>> ResetPasswordAsync(
+        ResetPasswordRequest request, UserManager<AppUser> users, RefreshTokens refreshTokens, CancellationToken cancellationToken)
+    {
+        // An unknown email and a wrong code get the same answer.
+        var user = await users.FindByEmailAsync(request.Email!);
+        if (user is null || !ResetCodes.TryDecode(request.Code!, out var token))
+        {
+            return InvalidResetCode();
+        }
+
+        var result = await users.ResetPasswordAsync(user, token, request.NewPassword!);
+        if (!result.Succeeded)
+        {
+            return result.Errors.Any(error => error.Code == nameof(IdentityErrorDescriber.InvalidToken))
+                ? InvalidResetCode()
+                : TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["newPassword"] = [.. result.Errors.Select(error => error.Description)],
+                });
+        }
+
+        // Whoever locked the account out by guessing does not keep its owner out after the owner proved the email.
+        await users.ResetAccessFailedCountAsync(user);
+        await users.SetLockoutEndDateAsync(user, null);
+        await refreshTokens.RevokeUserAsync(user.Id, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static ValidationProblem InvalidResetCode() => TypedResults.ValidationProblem(new Dictionary<string, string[]>
+    {
+        ["code"] = ["The code is wrong or has expired: ask for a new one."],
+    });
+
     /// <summary>Exchanges a refresh token (body or cookie) for a new pair. A token used twice revokes its whole sign-in.</summary>
     private static async Task<Results<Ok<ApiResponse<TokenResponse>>, ProblemHttpResult>> RefreshAsync(
         [FromBody] RefreshRequest? request,
@@ -250,6 +315,29 @@ public static class AuthEndpoints
 }
 
 /// <summary>Identity's errors as a validation problem's field errors.</summary>
+/// <summary>
+/// Identity's reset token, made safe to type or paste into a URL: base64url of its UTF-8 bytes (as Identity's own
+/// API endpoints do). A code that does not decode is a wrong code, not an error.
+/// </summary>
+internal static class ResetCodes
+{
+    public static string Encode(string token) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(token));
+
+    public static bool TryDecode(string code, out string token)
+    {
+        // Checked first: the decoder throws on a character outside the alphabet.
+        if (!Base64Url.IsValid(code, out var length))
+        {
+            token = string.Empty;
+            return false;
+        }
+
+        var bytes = new byte[length];
+        token = Encoding.UTF8.GetString(bytes, 0, Base64Url.DecodeFromChars(code, bytes));
+        return true;
+    }
+}
+
 internal static class IdentityErrors
 {
     public static Dictionary<string, string[]> ByField(IdentityResult result) => result.Errors

@@ -14,6 +14,7 @@ public static class AuthProblems
     public const string PasskeyFailed = "passkey_failed";
     public const string LastCredential = "last_credential";
     public const string NoPassword = "no_password";
+    public const string EmailUnavailable = "email_unavailable";
 
     /// <summary>The same answer for an unknown email and a wrong password, so the response reveals neither.</summary>
     public static ProblemHttpResult InvalidCredentialsProblem() => ProblemDetailsDefaults.Problem(

@@ -41,6 +41,32 @@ public sealed record ChangePasswordRequest
     public string? NewPassword { get; init; }
 }
 
+/// <summary>The body of POST /api/auth/password/forgot.</summary>
+public sealed record ForgotPasswordRequest
+{
+    [Required]
+    [EmailAddress]
+    [StringLength(256)]
+    public string? Email { get; init; }
+}
+
+/// <summary>The body of POST /api/auth/password/reset: the code from the email, and the new password.</summary>
+public sealed record ResetPasswordRequest
+{
+    [Required]
+    [StringLength(256)]
+    public string? Email { get; init; }
+
+    [Required]
+    [StringLength(1024)]
+    public string? Code { get; init; }
+
+    /// <summary>The same rules as at registration.</summary>
+    [Required]
+    [StringLength(256)]
+    public string? NewPassword { get; init; }
+}
+
 /// <summary>The body of POST /api/auth/refresh and /api/auth/logout; browsers send the cookie instead.</summary>
 public sealed record RefreshRequest
 {

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Company.Starter.Api.Security.Authorization;
+using Company.Starter.Api.Security.Email;
 #if (UsePasskeys)
 using Company.Starter.Api.Security.Passkeys;
 #endif
@@ -89,6 +90,23 @@ public static class SecurityHosting
         services.AddSingleton<AccessTokens>();
         services.AddScoped<RefreshTokens>();
         services.AddScoped<TokenIssuer>();
+
+        // Account email (password reset codes) goes through SMTP when Email:SmtpHost is set, and is logged in
+        // Development without it; otherwise there is no sender, and password reset answers 503.
+        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DataProtectionTokenProviderOptions>().Configure<IOptions<PasswordOptions>>((codes, passwords) =>
+            codes.TokenLifespan = passwords.Value.ResetCodeLifetime);
+        var email = builder.Configuration.GetSection(EmailOptions.SectionName).Get<EmailOptions>() ?? new EmailOptions();
+        if (email.Enabled)
+        {
+            services.AddSingleton<EmailDelivery>();
+            services.AddHostedService(provider => provider.GetRequiredService<EmailDelivery>());
+            services.AddSingleton<IEmailSender<AppUser>, AccountEmailSender>();
+        }
+        else if (builder.Environment.IsDevelopment())
+        {
+            services.AddSingleton<IEmailSender<AppUser>, LoggedEmailSender>();
+        }
 
         // Bearer tokens for every API call; the Identity cookies only carry a passkey ceremony's state (and an
         // external sign-in's result) between two requests.

@@ -97,6 +97,10 @@ public sealed class PasswordOptions
 
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan AttemptWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long an emailed password reset code works (once).</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00")]
+    public TimeSpan ResetCodeLifetime { get; set; } = TimeSpan.FromMinutes(30);
 }
 
 /// <summary>Passkey (WebAuthn) ceremonies, bound from <c>Security:Passkeys</c>.</summary>
