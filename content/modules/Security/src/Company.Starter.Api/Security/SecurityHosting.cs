@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.RateLimiting;
 using Company.Starter.Api.Security.Authorization;
 using Company.Starter.Api.Security.Email;
@@ -151,14 +153,19 @@ public static class SecurityHosting
         services.AddOpenApiSecurity();
         services.AddSingleton<IAuthorizationHandler, ProductOwnerHandler>();
 
-        // One key ring for every instance, in the database: the passkey ceremony state, antiforgery tokens and
-        // Identity's cookies protected by one instance are read by another, and survive a restart or a deployment
+        // One key ring for every instance, in the database: the passkey ceremony state, antiforgery tokens, password
+        // reset codes and Identity's cookies protected by one instance are read by another, and survive a restart or a deployment
         // (the default key ring is per machine and lost with a container). The application name, not the default
         // (the content root path), is what lets instances installed in different directories share it. The keys are
-        // stored as the framework writes them; where a certificate is at hand, ProtectKeysWithCertificate encrypts them.
-        services.AddDataProtection()
+        // encrypted with the certificate in Security:KeyRing when there is one (see KeyRingOptions); the framework warns
+        // when it stores a key in the clear.
+        var dataProtection = services.AddDataProtection()
             .SetApplicationName("Company.Starter")
             .PersistKeysToDbContext<SecurityDbContext>();
+        if (builder.Configuration.GetSection(KeyRingOptions.SectionName).Get<KeyRingOptions>() is { CertificatePath: { Length: > 0 } certificatePath } keyRing)
+        {
+            dataProtection.ProtectKeysWithCertificate(LoadKeyRingCertificate(certificatePath, keyRing.CertificateKeyPath));
+        }
 
         services.AddAntiforgery(antiforgery =>
             // Secure on every response, like the module's other cookies, but not through SecurePolicy = Always: with
@@ -183,6 +190,26 @@ public static class SecurityHosting
                 })));
 
         return builder;
+    }
+
+    /// <summary>The key ring's certificate, read when the app starts: a missing or unusable file stops it with the reason.</summary>
+    private static X509Certificate2 LoadKeyRingCertificate(string certificatePath, string? keyPath)
+    {
+        try
+        {
+            var certificate = X509Certificate2.CreateFromPemFile(certificatePath, string.IsNullOrEmpty(keyPath) ? null : keyPath);
+            if (certificate.GetRSAPrivateKey() is null)
+            {
+                throw new InvalidOperationException("The certificate has no RSA private key.");
+            }
+
+            return certificate;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException or InvalidOperationException)
+        {
+            throw new InvalidOperationException(
+                $"{KeyRingOptions.SectionName}:CertificatePath '{certificatePath}' is not a usable certificate: {exception.Message}", exception);
+        }
     }
 
     /// <summary>

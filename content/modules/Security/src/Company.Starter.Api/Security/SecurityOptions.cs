@@ -171,3 +171,21 @@ public sealed class OidcOptions : IValidatableObject
         }
     }
 }
+
+/// <summary>
+/// The data protection key ring (kept in the database) is encrypted with this certificate's RSA key when
+/// <see cref="CertificatePath"/> is set. Without it the keys are stored as written, and whoever can read the database
+/// can forge what they protect: cookies, antiforgery tokens, passkey ceremony state and password reset codes. Make one
+/// with <c>openssl req -x509 -newkey rsa:3072 -nodes -days 1825 -subj /CN=key-ring -keyout key-ring.pem -out key-ring.pem</c>
+/// and keep it out of the database and of source control, like the signing key.
+/// </summary>
+public sealed class KeyRingOptions
+{
+    public const string SectionName = "Security:KeyRing";
+
+    /// <summary>A PEM file with the certificate (and its private key, unless <see cref="CertificateKeyPath"/> is set).</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>A PEM file with the certificate's private key, when it is kept apart.</summary>
+    public string? CertificateKeyPath { get; set; }
+}
