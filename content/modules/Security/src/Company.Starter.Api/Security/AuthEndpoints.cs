@@ -314,7 +314,6 @@ public static class AuthEndpoints
         StatusCodes.Status401Unauthorized, AuthProblems.InvalidRefreshToken, "The refresh token is invalid or expired.", "Sign in again.");
 }
 
-/// <summary>Identity's errors as a validation problem's field errors.</summary>
 /// <summary>
 /// Identity's reset token, made safe to type or paste into a URL: base64url of its UTF-8 bytes (as Identity's own
 /// API endpoints do). A code that does not decode is a wrong code, not an error.
@@ -338,6 +337,7 @@ internal static class ResetCodes
     }
 }
 
+/// <summary>Identity's errors as a validation problem's field errors.</summary>
 internal static class IdentityErrors
 {
     public static Dictionary<string, string[]> ByField(IdentityResult result) => result.Errors

@@ -154,11 +154,11 @@ public static class SecurityHosting
         services.AddSingleton<IAuthorizationHandler, ProductOwnerHandler>();
 
         // One key ring for every instance, in the database: the passkey ceremony state, antiforgery tokens, password
-        // reset codes and Identity's cookies protected by one instance are read by another, and survive a restart or a deployment
-        // (the default key ring is per machine and lost with a container). The application name, not the default
-        // (the content root path), is what lets instances installed in different directories share it. The keys are
-        // encrypted with the certificate in Security:KeyRing when there is one (see KeyRingOptions); the framework warns
-        // when it stores a key in the clear.
+        // reset codes and Identity's cookies protected by one instance are read by another, and survive a restart or a
+        // deployment (the default key ring is per machine and lost with a container). The application name, not the
+        // default (the content root path), is what lets instances installed in different directories share it. The
+        // keys are encrypted with the certificate in Security:KeyRing when there is one (see KeyRingOptions); the
+        // framework warns when it stores a key in the clear.
         var dataProtection = services.AddDataProtection()
             .SetApplicationName("Company.Starter")
             .PersistKeysToDbContext<SecurityDbContext>();
@@ -198,12 +198,8 @@ public static class SecurityHosting
         try
         {
             var certificate = X509Certificate2.CreateFromPemFile(certificatePath, string.IsNullOrEmpty(keyPath) ? null : keyPath);
-            if (certificate.GetRSAPrivateKey() is null)
-            {
-                throw new InvalidOperationException("The certificate has no RSA private key.");
-            }
-
-            return certificate;
+            using var key = certificate.GetRSAPrivateKey();
+            return key is not null ? certificate : throw new InvalidOperationException("The certificate has no RSA private key.");
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException or InvalidOperationException)
         {
