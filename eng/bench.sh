@@ -246,13 +246,22 @@ db_read() { # label url -> measure's line, plus the database reads per request (
 
 step "Measure ($duration each after $warmup of warm-up, $connections connections, loopback, $rounds round(s))"
 results="$work/results.txt"
-for _ in $(seq 1 "$rounds"); do
-  measure "stock-webapi:/weatherforecast" http://127.0.0.1:18082/weatherforecast
-  measure "bare-minimal:/json" http://127.0.0.1:18083/json
-  measure "ours:/api/products/1" http://127.0.0.1:18081/api/products/1
-  measure "ours-no-telemetry:/api/products/1" http://127.0.0.1:18085/api/products/1
-  db_read "raw-npgsql:keyset-pages" http://127.0.0.1:18084/api/products
-  db_read "ours:keyset-pages" http://127.0.0.1:18081/api/products
+measurement() { # index -> one measurement of the set
+  case $1 in
+    0) measure "stock-webapi:/weatherforecast" http://127.0.0.1:18082/weatherforecast ;;
+    1) measure "bare-minimal:/json" http://127.0.0.1:18083/json ;;
+    2) measure "ours:/api/products/1" http://127.0.0.1:18081/api/products/1 ;;
+    3) measure "ours-no-telemetry:/api/products/1" http://127.0.0.1:18085/api/products/1 ;;
+    4) db_read "raw-npgsql:keyset-pages" http://127.0.0.1:18084/api/products ;;
+    5) db_read "ours:keyset-pages" http://127.0.0.1:18081/api/products ;;
+  esac
+}
+for round in $(seq 1 "$rounds"); do
+  # Even rounds run the set backwards. A VM's speed drifts within minutes (the same binary has measured 21 and 30 us
+  # of CPU per request a few minutes apart), and a fixed order would hand every ratio the same bias.
+  order="$(seq 0 5)"
+  (( round % 2 == 0 )) && order="$(seq 5 -1 0)"
+  for index in $order; do measurement "$index"; done
 done | tee "$results" >/dev/null
 
 awk '
