@@ -28,4 +28,12 @@ internal static class ApiJson
         Assert.False(string.IsNullOrEmpty(body.GetProperty("traceId").GetString()));
         return body;
     }
+
+    /// <summary>A 400 <c>validation_failed</c> problem with an error on <paramref name="field"/>.</summary>
+    public static async Task<JsonElement> ReadValidationProblemAsync(this HttpResponseMessage response, string field)
+    {
+        var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"No error on '{field}': {problem}");
+        return problem;
+    }
 }

@@ -141,10 +141,7 @@ public static class AuthEndpoints
                     : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["currentPassword"] = ["The current password is wrong."] });
             }
 
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["newPassword"] = [.. result.Errors.Select(error => error.Description)],
-            });
+            return TypedResults.ValidationProblem(IdentityErrors.OnField("newPassword", result));
         }
 
         await users.ResetAccessFailedCountAsync(user);
@@ -196,10 +193,7 @@ public static class AuthEndpoints
         {
             return result.Errors.Any(error => error.Code == nameof(IdentityErrorDescriber.InvalidToken))
                 ? InvalidResetCode()
-                : TypedResults.ValidationProblem(new Dictionary<string, string[]>
-                {
-                    ["newPassword"] = [.. result.Errors.Select(error => error.Description)],
-                });
+                : TypedResults.ValidationProblem(IdentityErrors.OnField("newPassword", result));
         }
 
         // Whoever locked the account out by guessing does not keep its owner out after the owner proved the email.
@@ -343,4 +337,8 @@ internal static class IdentityErrors
     public static Dictionary<string, string[]> ByField(IdentityResult result) => result.Errors
         .GroupBy(error => error.Code.StartsWith("Password", StringComparison.Ordinal) ? "password" : "email")
         .ToDictionary(group => group.Key, group => group.Select(error => error.Description).ToArray());
+
+    /// <summary>All of Identity's errors on one field, e.g. the new password of a change or a reset.</summary>
+    public static Dictionary<string, string[]> OnField(string field, IdentityResult result) =>
+        new() { [field] = [.. result.Errors.Select(error => error.Description)] };
 }

@@ -47,8 +47,7 @@ public sealed class PasswordChangeTests(TestEnvironment environment)
         var tokens = await Accounts.LoginAsync(client, Email);
         using var signedIn = api.CreateBearerClient(tokens.AccessToken);
 
-        var wrong = await (await ChangeAsync(signedIn, "not the password at all", NewPassword)).ReadProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
-        Assert.True(wrong.GetProperty("errors").TryGetProperty("currentPassword", out _), wrong.ToString());
+        await (await ChangeAsync(signedIn, "not the password at all", NewPassword)).ReadValidationProblemAsync("currentPassword");
         await Accounts.LoginAsync(client, Email); // still the old password
         await (await Accounts.RefreshAsync(client, tokens.RefreshToken)).ReadDataAsync(HttpStatusCode.OK);
 
@@ -71,8 +70,7 @@ public sealed class PasswordChangeTests(TestEnvironment environment)
         await Accounts.RegisterAsync(client, Email);
         using var signedIn = api.CreateBearerClient((await Accounts.LoginAsync(client, Email)).AccessToken);
 
-        var weak = await (await ChangeAsync(signedIn, Accounts.Password, "short")).ReadProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
-        Assert.True(weak.GetProperty("errors").TryGetProperty("newPassword", out _), weak.ToString());
+        await (await ChangeAsync(signedIn, Accounts.Password, "short")).ReadValidationProblemAsync("newPassword");
         await Accounts.LoginAsync(client, Email);
 
         await (await ChangeAsync(client, Accounts.Password, NewPassword)).ReadProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");

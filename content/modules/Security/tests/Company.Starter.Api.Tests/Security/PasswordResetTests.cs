@@ -81,8 +81,7 @@ public sealed partial class PasswordResetTests(TestEnvironment environment)
         await AssertWrongCodeAsync(await ResetAsync(client, Email, "not a code at all!", NewPassword));
         await AssertWrongCodeAsync(await ResetAsync(client, Email, neighboursCode, NewPassword));
         await AssertWrongCodeAsync(await ResetAsync(client, "nobody@example.test", code, NewPassword));
-        var weak = await (await ResetAsync(client, Email, code, "short")).ReadProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
-        Assert.True(weak.GetProperty("errors").TryGetProperty("newPassword", out _), weak.ToString());
+        await (await ResetAsync(client, Email, code, "short")).ReadValidationProblemAsync("newPassword");
 
         await Accounts.LoginAsync(client, Email); // still the old password
         // A refused attempt does not spend the code.
@@ -153,11 +152,7 @@ public sealed partial class PasswordResetTests(TestEnvironment environment)
         Assert.Contains("Email:From must be an email address", failure.ToString(), StringComparison.Ordinal);
     }
 
-    private static async Task AssertWrongCodeAsync(HttpResponseMessage response)
-    {
-        var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
-        Assert.True(problem.GetProperty("errors").TryGetProperty("code", out _), problem.ToString());
-    }
+    private static Task AssertWrongCodeAsync(HttpResponseMessage response) => response.ReadValidationProblemAsync("code");
 
     private static string CodeIn(MimeMessage message)
     {
