@@ -6,7 +6,7 @@ namespace TemplatePack.Tests.Infrastructure;
 /// Counts from the TRX files `dotnet test --logger trx` writes (one per test project), read per result rather
 /// than from the summary counters so a skipped xunit test (outcome NotExecuted) is counted as skipped.
 /// </summary>
-public sealed record TrxSummary(int Total, int Passed, int Failed, int Skipped, IReadOnlyList<string> Files, IReadOnlyList<string> NotPassed)
+public sealed record TrxSummary(int Total, int Passed, int Failed, int Skipped, IReadOnlyList<string> Files, IReadOnlyList<string> NotPassed, IReadOnlyList<string> SkippedNames)
 {
     public static TrxSummary Read(string resultsDirectory)
     {
@@ -15,6 +15,7 @@ public sealed record TrxSummary(int Total, int Passed, int Failed, int Skipped, 
             : [];
         int passed = 0, failed = 0, skipped = 0, total = 0;
         var notPassed = new List<string>();
+        var skippedNames = new List<string>();
         foreach (var file in files)
         {
             foreach (var result in XDocument.Load(file).Descendants().Where(e => e.Name.LocalName == "UnitTestResult"))
@@ -29,6 +30,7 @@ public sealed record TrxSummary(int Total, int Passed, int Failed, int Skipped, 
                         break;
                     case "NotExecuted":
                         skipped++;
+                        skippedNames.Add(name);
                         notPassed.Add($"skipped: {name}: {Message(result)}");
                         break;
                     default:
@@ -39,7 +41,7 @@ public sealed record TrxSummary(int Total, int Passed, int Failed, int Skipped, 
             }
         }
 
-        return new TrxSummary(total, passed, failed, skipped, files, notPassed);
+        return new TrxSummary(total, passed, failed, skipped, files, notPassed, skippedNames);
     }
 
     public override string ToString() => $"total {Total}, passed {Passed}, failed {Failed}, skipped {Skipped} ({Files.Count} trx files)";
