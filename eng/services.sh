@@ -35,8 +35,13 @@ install_missing() {
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   # Chromium: the generated passkey tests drive it (Playwright, virtual WebAuthn authenticator).
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  # Node and npm: the build tier lints the generated OpenAPI documents with Redocly CLI from npm.
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
   if (( ${#missing[@]} > 0 )); then
     log "installing ${missing[*]}"
+    # A fresh Debian/Ubuntu machine knows no packages until its lists are fetched once.
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update >&2
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
   fi
 }

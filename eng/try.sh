@@ -33,19 +33,32 @@ echo "$nupkg"
 step "Install the package into an isolated hive"
 dotnet new install "$nupkg" --debug:custom-hive "$work/hive" </dev/null
 
-# Find the services: the variables first, then whatever eng/services.sh starts (when we may run it).
-if [[ -z "${FULLSTACK_TEST_POSTGRES:-}" && "$(id -u)" -eq 0 && -x /usr/bin/apt-get ]]; then
+# Find the services: the variables first, then whatever eng/services.sh starts (when we may run it). Say which
+# database the try uses and why, so nobody mistakes a SQLite run for a PostgreSQL one.
+why=""
+if [[ -n "${FULLSTACK_TEST_POSTGRES:-}" ]]; then
+  why="FULLSTACK_TEST_POSTGRES is set"
+elif [[ "$(id -u)" -eq 0 && -x /usr/bin/apt-get ]]; then
   step "Start PostgreSQL and Redis (eng/services.sh)"
-  eval "$("$root/eng/services.sh" --env)" || echo "services unavailable; falling back to SQLite"
+  if service_env="$("$root/eng/services.sh" --env)"; then
+    eval "$service_env"
+    why="eng/services.sh installed and started them"
+  else
+    why="eng/services.sh failed (its output is above)"
+  fi
+else
+  why="FULLSTACK_TEST_POSTGRES is not set and eng/services.sh needs root and apt-get"
 fi
 
 args=(--stack startup)
 if [[ -n "${FULLSTACK_TEST_POSTGRES:-}" ]]; then
   database="$(echo "$FULLSTACK_TEST_POSTGRES" | sed -E 's/(^|;)Database=[^;]*//I');Database=acme_shop_try_$$"
   db_name="acme_shop_try_$$"
+  step "Database: PostgreSQL ($why)${FULLSTACK_TEST_REDIS:+, with the Redis cache}"
 else
   args+=(--database sqlite)
   database="Data Source=$work/acme_shop.db"
+  step "Database: SQLite, because PostgreSQL is not available: $why"
 fi
 
 step "Generate: dotnet new fullstack-mvp -n Acme.Shop ${args[*]}"
@@ -81,24 +94,49 @@ step "Start the API"
 port=$(( 20000 + RANDOM % 10000 ))
 (cd "$api_dir" && exec dotnet "$api" --urls "http://127.0.0.1:$port") >"$work/api.log" 2>&1 &
 app_pid=$!
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/alive" >/dev/null && break; sleep 0.5; done
 base="http://127.0.0.1:$port"
+# Bounded wait for /alive: a dead or silent app ends the try with its log, never a quiet exit 0.
+for attempt in $(seq 1 120); do
+  curl -sf "$base/alive" >/dev/null && break
+  if ! kill -0 "$app_pid" 2>/dev/null; then
+    echo "eng/try.sh: the API exited during start-up; its log:" >&2; cat "$work/api.log" >&2; exit 1
+  fi
+  if (( attempt == 120 )); then
+    echo "eng/try.sh: the API did not answer /alive within 60 s; its log:" >&2; cat "$work/api.log" >&2; exit 1
+  fi
+  sleep 0.5
+done
 
-show() { printf '\n$ %s\n' "$*"; "$@"; echo; }
+# expect STATUS CURL-ARGS...: shows the request and the answer, and stops the try when the status is not STATUS.
+expect() {
+  local want=$1 body status
+  shift
+  printf '\n$ curl %s\n' "$*"
+  body="$(curl -s -w '\n%{http_code}' "$@")" || { echo "eng/try.sh: curl failed: $*" >&2; exit 1; }
+  status="${body##*$'\n'}"
+  body="${body%$'\n'*}"
+  printf '%s\n-> %s\n' "$body" "$status"
+  if [[ "$status" != "$want" ]]; then
+    echo "eng/try.sh: expected HTTP $want, got $status; the API's log:" >&2; tail -n 40 "$work/api.log" >&2; exit 1
+  fi
+  last_body="$body"
+}
+
 json='content-type: application/json'
-show curl -s -X POST "$base/api/products" -H "$json" -d '{"sku":"LAMP-1","name":"Desk lamp","price":24.90}'
-show curl -s -X POST "$base/api/auth/register" -H "$json" -d '{"email":"ada@example.com","password":"correct horse battery staple"}'
-login="$(curl -s -X POST "$base/api/auth/login" -H "$json" -d '{"email":"ada@example.com","password":"correct horse battery staple"}')"
-printf '\n$ curl -s -X POST %s/api/auth/login ...\n%s\n' "$base" "$login"
-token="$(sed -E 's/.*"accessToken":"([^"]+)".*/\1/' <<<"$login")"
+credentials='{"email":"ada@example.com","password":"correct horse battery staple"}'
+expect 401 -X POST "$base/api/products" -H "$json" -d '{"sku":"LAMP-1","name":"Desk lamp","price":24.90}'
+expect 201 -X POST "$base/api/auth/register" -H "$json" -d "$credentials"
+expect 200 -X POST "$base/api/auth/login" -H "$json" -d "$credentials"
+token="$(sed -E 's/.*"accessToken":"([^"]+)".*/\1/' <<<"$last_body")"
 auth="authorization: Bearer $token"
-show curl -s -X POST "$base/api/products" -H "$json" -H "$auth" -d '{"sku":"LAMP-1","name":"Desk lamp","price":24.90}'
-show curl -s -X POST "$base/api/products" -H "$json" -H "$auth" -d '{"sku":"MUG-1","name":"Mug","price":6.50}'
-show curl -s "$base/api/products?limit=1"
-show curl -s -X POST "$base/api/sales" -H "$json" -H "$auth" -d '{"productId":1,"quantity":3}'
-show curl -s "$base/api/sales/summary?bucket=hour"
-show curl -s -X POST "$base/api/products" -H "$json" -H "$auth" -d '{"sku":"","name":"","price":-1}'
-show curl -s -i "$base/health"
+expect 201 -X POST "$base/api/products" -H "$json" -H "$auth" -d '{"sku":"LAMP-1","name":"Desk lamp","price":24.90}'
+expect 201 -X POST "$base/api/products" -H "$json" -H "$auth" -d '{"sku":"MUG-1","name":"Mug","price":6.50}'
+expect 200 "$base/api/products?limit=1"
+expect 201 -X POST "$base/api/sales" -H "$json" -H "$auth" -d '{"productId":1,"quantity":3}'
+expect 200 "$base/api/sales/summary?bucket=hour"
+expect 400 -X POST "$base/api/products" -H "$json" -H "$auth" -d '{"sku":"","name":"","price":-1}'
+expect 200 "$base/health"
+step "The API answered every request as expected"
 
 if [[ -n "$keep" ]]; then
   step "Kept the solution in $keep"
