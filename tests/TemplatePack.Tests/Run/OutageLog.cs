@@ -12,15 +12,20 @@ public sealed class OutageLog
     /// <summary>503 problems with `code` = database_unavailable and a Retry-After header.</summary>
     public int Unavailable { get; private set; }
 
-    /// <summary>Other 4xx answers (e.g. a 409 for a sku retried after an unknown outcome); allowed, counted.</summary>
-    public int OtherClientErrors { get; private set; }
+    /// <summary>429 answers with Retry-After: a client sending hundreds of writes in seconds may be rate limited.</summary>
+    public int RateLimited { get; private set; }
 
-    /// <summary>Answers the contract forbids: any 5xx but a proper 503, a 503 without code/Retry-After, hangs.</summary>
+    /// <summary>
+    /// Answers the contract forbids: before the cut anything but 201 (or a 429); during and after it any other 4xx
+    /// (a valid write must not be refused as the client's fault because the database is away), any 5xx but a proper
+    /// 503, a 503 without code/Retry-After, and hangs.
+    /// </summary>
     public List<string> Unexpected { get; } = [];
 
     public bool LastWasUnavailable { get; private set; }
 
-    public async Task RecordAsync(string sku, HttpResponseMessage response)
+    /// <param name="phase">"before" the cut (the database is up: only 201 is right), "during" it, or "after" the restore.</param>
+    public async Task RecordAsync(string phase, string sku, HttpResponseMessage response)
     {
         var status = (int)response.StatusCode;
         var body = await response.Content.ReadAsStringAsync();
@@ -30,7 +35,12 @@ public sealed class OutageLog
             using var json = JsonDocument.Parse(body);
             Acknowledged[sku] = json.RootElement.GetProperty("data").GetProperty("id").GetInt64();
         }
-        else if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+        else if (response.StatusCode == HttpStatusCode.TooManyRequests && response.Headers.RetryAfter is not null)
+        {
+            RateLimited++;
+            LastWasUnavailable = true; // back off as from a 503
+        }
+        else if (response.StatusCode == HttpStatusCode.ServiceUnavailable && phase != "before")
         {
             LastWasUnavailable = true;
             if (IsDatabaseUnavailable(response, body))
@@ -39,25 +49,17 @@ public sealed class OutageLog
             }
             else
             {
-                Unexpected.Add($"{sku}: 503 without code database_unavailable + Retry-After: {body}");
+                Unexpected.Add($"{sku} ({phase}): 503 without code database_unavailable + Retry-After: {body}");
             }
-        }
-        else if (status >= 500)
-        {
-            Unexpected.Add($"{sku}: {status} {body}");
-        }
-        else if (status >= 400)
-        {
-            OtherClientErrors++;
         }
         else
         {
-            Unexpected.Add($"{sku}: {status} instead of 201: {body}");
+            Unexpected.Add($"{sku} ({phase}): {status} instead of 201{(phase == "before" ? "" : " or 503 database_unavailable")}: {body}");
         }
     }
 
     public override string ToString() =>
-        $"acknowledged {Acknowledged.Count}, 503 database_unavailable {Unavailable}, other 4xx {OtherClientErrors}, unexpected {Unexpected.Count}"
+        $"acknowledged {Acknowledged.Count}, 503 database_unavailable {Unavailable}, 429 {RateLimited}, unexpected {Unexpected.Count}"
         + (Unexpected.Count > 0 ? ":\n  " + string.Join("\n  ", Unexpected.Take(10)) : "");
 
     private static bool IsDatabaseUnavailable(HttpResponseMessage response, string body)

@@ -75,11 +75,11 @@ public sealed class OutageTests(TemplatePackFixture fixture, ITestOutputHelper o
             try
             {
                 using var response = await PostProductAsync(client, sku, $"Outage {phase} {i:D3}", 1m);
-                await log.RecordAsync(sku, response);
+                await log.RecordAsync(phase, sku, response);
             }
             catch (TaskCanceledException)
             {
-                log.Unexpected.Add($"{sku}: no answer within {client.Timeout.TotalSeconds}s");
+                log.Unexpected.Add($"{sku} ({phase}): no answer within {client.Timeout.TotalSeconds}s");
             }
 
             if (log.LastWasUnavailable)
