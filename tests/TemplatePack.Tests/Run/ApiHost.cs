@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using TemplatePack.Tests.Fixture;
 using TemplatePack.Tests.Infrastructure;
 
@@ -7,10 +8,10 @@ namespace TemplatePack.Tests.Run;
 
 /// <summary>
 /// The generated Api started the way an operator would: `dotnet &lt;Code&gt;.Api.dll migrate` first (an explicit
-/// step that must exit 0), then `dotnet &lt;dll&gt; --urls http://127.0.0.1:&lt;port&gt;` in Production. Disposing kills the
+/// step that must exit 0), then `dotnet &lt;dll&gt; --urls http://127.0.0.1:0` in Production. Disposing kills the
 /// process tree, whatever happened in the test.
 /// </summary>
-public sealed class ApiHost : IAsyncDisposable
+public sealed partial class ApiHost : IAsyncDisposable
 {
     private static readonly TimeSpan AliveTimeout = TimeSpan.FromSeconds(60);
 
@@ -32,8 +33,7 @@ public sealed class ApiHost : IAsyncDisposable
     {
         get
         {
-            var all = _process.OutputSoFar;
-            return all.Length <= 8_000 ? all : "…(truncated)…\n" + all[^8_000..];
+            return Tail(_process.OutputSoFar);
         }
     }
 
@@ -108,27 +108,58 @@ public sealed class ApiHost : IAsyncDisposable
         Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AccessToken);
     }
 
-    /// <summary>Starts the app and waits (bounded) until `/alive` answers 200.</summary>
+    /// <summary>
+    /// Starts the app on port 0 (Kestrel binds a port the OS chooses, so no other process can take it between a
+    /// choice and the bind), reads the address back from the app's "Now listening on" log line, and waits (bounded)
+    /// until `/alive` answers 200.
+    /// </summary>
     public static async Task<ApiHost> StartAsync(GeneratedSolution solution, IReadOnlyDictionary<string, string?> environment)
     {
-        var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-        var process = RunningProcess.Start(ProcessSpec.Dotnet(solution.ApiDll, "--urls", baseAddress.ToString().TrimEnd('/')) with
+        var process = RunningProcess.Start(ProcessSpec.Dotnet(solution.ApiDll, "--urls", "http://127.0.0.1:0") with
         {
             WorkingDirectory = Path.GetDirectoryName(solution.ApiDll),
             Environment = environment,
         });
-        var host = new ApiHost(process, baseAddress);
         try
         {
+            var baseAddress = await ListeningAddressAsync(process);
+            var host = new ApiHost(process, baseAddress);
             await host.WaitUntilAliveAsync();
             return host;
         }
         catch
         {
-            await host.DisposeAsync();
+            await process.DisposeAsync();
             throw;
         }
     }
+
+    private static async Task<Uri> ListeningAddressAsync(RunningProcess process)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < AliveTimeout)
+        {
+            var match = ListeningOn().Match(process.OutputSoFar);
+            if (match.Success)
+            {
+                return new Uri(match.Groups["address"].Value);
+            }
+
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The app exited during start-up:\n{Tail(process.OutputSoFar)}");
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"The app did not log \"Now listening on: http://127.0.0.1:<port>\" within {AliveTimeout.TotalSeconds}s:\n{Tail(process.OutputSoFar)}");
+    }
+
+    private static string Tail(string output) => output.Length <= 8_000 ? output : "…(truncated)…\n" + output[^8_000..];
+
+    [GeneratedRegex(@"Now listening on: (?<address>http://127\.0\.0\.1:[0-9]+)")]
+    private static partial Regex ListeningOn();
 
     public async ValueTask DisposeAsync()
     {

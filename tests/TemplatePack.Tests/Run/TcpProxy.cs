@@ -23,11 +23,10 @@ public sealed class TcpProxy : IAsyncDisposable
     {
         _upstreamHost = upstreamHost;
         _upstreamPort = upstreamPort;
-        Port = FreePort.Next();
-        Restore();
+        Restore(); // binds port 0 the first time and keeps the port the OS chose, so no other process can race for it
     }
 
-    public int Port { get; }
+    public int Port { get; private set; }
 
     public bool IsCut { get; private set; }
 
@@ -42,6 +41,7 @@ public sealed class TcpProxy : IAsyncDisposable
             // The port was ours a moment ago; aborted connections must not block re-binding it.
             listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             listener.Start();
+            Port = ((IPEndPoint)listener.LocalEndpoint).Port;
             _listener = listener;
             _acceptLoop?.Dispose();
             _acceptLoop = new CancellationTokenSource();

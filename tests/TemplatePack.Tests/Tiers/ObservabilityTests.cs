@@ -188,7 +188,6 @@ public sealed partial class ObservabilityTests(TemplatePackFixture fixture, ITes
 
     private async Task<RunningPrometheus> StartPrometheusAsync(string scratch, Uri app)
     {
-        var port = FreePort.Next();
         var config = Path.Combine(scratch, "prometheus.yml");
         await File.WriteAllTextAsync(config, $"""
             global:
@@ -199,14 +198,35 @@ public sealed partial class ObservabilityTests(TemplatePackFixture fixture, ITes
                 static_configs:
                   - targets: ["{app.Authority}"]
             """, TestContext.Current.CancellationToken);
+
+        // Port 0: the OS picks a free port at bind time (no race with another process), and Prometheus logs it at info.
         var process = RunningProcess.Start(new ProcessSpec(Prometheus,
         [
             $"--config.file={config}",
             $"--storage.tsdb.path={Path.Combine(scratch, "tsdb")}",
-            $"--web.listen-address=127.0.0.1:{port}",
-            "--log.level=warn",
+            "--web.listen-address=127.0.0.1:0",
+            "--log.level=info",
         ]));
-        return new RunningPrometheus(process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) });
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < ScrapeDeadline)
+        {
+            var listening = PrometheusListening().Match(process.OutputSoFar);
+            if (listening.Success)
+            {
+                return new RunningPrometheus(process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{listening.Groups["port"].Value}"), Timeout = TimeSpan.FromSeconds(5) });
+            }
+
+            if (process.HasExited)
+            {
+                break;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        var log = process.OutputSoFar;
+        await process.DisposeAsync();
+        throw new Xunit.Sdk.XunitException($"Prometheus did not report its listening port within {ScrapeDeadline.TotalSeconds}s:\n{log}");
     }
 
     /// <summary>Polls the query API (bounded) until the query returns series; a scrape every second makes it quick.</summary>
@@ -250,6 +270,9 @@ public sealed partial class ObservabilityTests(TemplatePackFixture fixture, ITes
 
     [GeneratedRegex(@"^[a-zA-Z_:][a-zA-Z0-9_:]*")]
     private static partial Regex SeriesName();
+
+    [GeneratedRegex(@"msg=""Listening on"" address=127\.0\.0\.1:(?<port>[0-9]+)")]
+    private static partial Regex PrometheusListening();
 
     [GeneratedRegex(@"^\s*-?\s*record:\s*(?<name>\S+)", RegexOptions.Multiline)]
     private static partial Regex RecordRule();
