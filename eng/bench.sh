@@ -172,7 +172,7 @@ start() { # name dir dll port [env...]
 
 ours_dir="$work/ours/src/Bench.Shop.Api/bin/Release/net10.0"
 ours_env=(ConnectionStrings__appdb="$database" ConnectionStrings__redis="$FULLSTACK_TEST_REDIS" Data__CacheKeyPrefix="bench-$$:"
-          Api__RateLimitBurst=1000000 Api__RateLimitPerSecond=1000000)
+          Api__RateLimitBurst=1000000 Api__RateLimitPerPeriod=1000000)
 if [[ -d "$work/ours/src/Bench.Shop.Api/Security" ]]; then
   # The security module will not start in Production without a token signing key.
   (cd "$ours_dir" && dotnet Bench.Shop.Api.dll keys generate --output "$work/signing-key.pem" >/dev/null)

@@ -37,7 +37,7 @@ public sealed class MalformedRequestTests(TemplatePackFixture fixture, ITestOutp
         await using var running = await ScenarioApp.StartAsync(fixture, scenario, "sweep", new Dictionary<string, string?>
         {
             ["Api__RateLimitBurst"] = "1000000",
-            ["Api__RateLimitPerSecond"] = "1000000",
+            ["Api__RateLimitPerPeriod"] = "1000000",
             ["Security__Passwords__AttemptsPerWindow"] = "100000",
         });
         var app = running.Host;

@@ -37,12 +37,25 @@ public sealed class MigrationTests(TestEnvironment environment)
     [Fact]
     public async Task Migrating_twice_is_harmless()
     {
-        await using var host = await DataHost.StartAsync(environment);
+        await using var host = await DataHost.StartAsync(environment); // migrated once here
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using (var scope = host.CreateScope())
+        {
+            var db = host.Get<AppDbContext>(scope);
+            db.Products.Add(new() { Sku = "KEEP-1", Name = "Kept", Price = 1m });
+            await db.SaveChangesAsync(cancellationToken);
+        }
 
-        await host.Services.MigrateDatabaseAsync(TestContext.Current.CancellationToken);
+        // A second run (every deployment runs `migrate`) must apply nothing again and keep the data.
+        await host.Services.MigrateDatabaseAsync(cancellationToken);
 
-        await using var scope = host.CreateScope();
-        Assert.Empty(await host.Get<AppDbContext>(scope).Database.GetPendingMigrationsAsync(TestContext.Current.CancellationToken));
+        await using (var scope = host.CreateScope())
+        {
+            var db = host.Get<AppDbContext>(scope);
+            Assert.Empty(await db.Database.GetPendingMigrationsAsync(cancellationToken));
+            Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync(cancellationToken));
+            Assert.Equal(["KEEP-1"], await db.Products.Select(p => p.Sku).ToListAsync(cancellationToken));
+        }
     }
 
     [Fact]

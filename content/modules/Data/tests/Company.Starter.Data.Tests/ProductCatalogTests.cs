@@ -43,9 +43,11 @@ public sealed class ProductCatalogTests(TestEnvironment environment)
     {
         await using var host = await DataHost.StartAsync(environment);
 
-        // A miss before the row exists must not be remembered once it does.
+        // A miss before the row exists must not be remembered once it does: a fresh database gives the first row id 1,
+        // so the id looked up before the write is the id the write then gets (asserted, or the check proves nothing).
         Assert.Null(await FindAsync(host, 1));
         var created = await CreateAsync(host, new ProductInput("CACHE-1", "Mug", 4m));
+        Assert.Equal(1, created.Id);
         Assert.Equal("Mug", (await FindAsync(host, created.Id))!.Name);
 
         await UpdateAsync(host, created.Id, new ProductInput("CACHE-1", "Big mug", 5m), created.Version);

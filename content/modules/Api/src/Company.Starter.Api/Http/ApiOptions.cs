@@ -23,9 +23,13 @@ public sealed class ApiOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int RateLimitBurst { get; set; } = 200;
 
-    /// <summary>Requests per second a client regains after a burst.</summary>
+    /// <summary>Requests a client regains every <see cref="RateLimitPeriod"/> after a burst.</summary>
     [Range(1, 1_000_000)]
-    public int RateLimitPerSecond { get; set; } = 100;
+    public int RateLimitPerPeriod { get; set; } = 100;
+
+    /// <summary>How often a client's bucket is refilled with <see cref="RateLimitPerPeriod"/> requests.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan RateLimitPeriod { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Longest time a request may run before it is cancelled with a 504.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]

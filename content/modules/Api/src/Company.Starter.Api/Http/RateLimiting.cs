@@ -20,8 +20,8 @@ internal static class RateLimiting
             var bucket = new TokenBucketRateLimiterOptions
             {
                 TokenLimit = api.Value.RateLimitBurst,
-                TokensPerPeriod = api.Value.RateLimitPerSecond,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                TokensPerPeriod = api.Value.RateLimitPerPeriod,
+                ReplenishmentPeriod = api.Value.RateLimitPeriod,
                 QueueLimit = 0,
                 AutoReplenishment = true,
             };
