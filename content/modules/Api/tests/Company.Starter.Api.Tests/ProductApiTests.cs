@@ -167,6 +167,148 @@ public sealed class ProductApiTests(TestEnvironment environment)
         await response.ReadValidationProblemAsync("name");
     }
 
+    /// <summary>Strings a hostile client sends: each must be refused as a client error, none may reach the database.</summary>
+    public static readonly string[] HostileStrings =
+    [
+        "\u202Eexe.txt",          // right-to-left override: shows as "txt.exe"
+        "zero\u200Bwidth",        // zero-width space: a look-alike of "zerowidth"
+        "joined\u200Dname",       // zero-width joiner
+        "\uFEFFbom",              // byte order mark (zero-width no-break space)
+        "isolate\u2066x\u2069",   // bidi isolates
+        "nul\u0000name",          // PostgreSQL text cannot hold NUL
+        "line\u2028break",        // line separator
+        "tab\tname",
+        "lone \uD800 high",       // unpaired surrogates: not Unicode, no UTF-8 form
+        "lone \uDC00 low",
+        new string('x', 100_000),
+    ];
+
+    [Fact]
+    public async Task Hostile_names_and_skus_are_validation_problems_and_log_no_error()
+    {
+        var errors = new ErrorLog();
+        await using var api = await ApiFactory.StartAsync(environment, errors.Register);
+        using var client = api.CreateClient();
+
+        foreach (var (text, i) in HostileStrings.Select((text, i) => (text, i)))
+        {
+            var name = await client.PostAsync("/api/products", Json($$"""{"sku":"H-{{i}}","name":{{Escaped(text)}},"price":1}"""), CancellationToken);
+            await AssertRefusedAsync(name, "name", text);
+            var sku = await client.PostAsync("/api/products", Json($$"""{"sku":{{Escaped(text)}},"name":"Fine","price":1}"""), CancellationToken);
+            await AssertRefusedAsync(sku, "sku", text);
+        }
+
+        // What is refused is not stored: the catalogue is still empty.
+        var list = await (await client.GetAsync("/api/products", CancellationToken)).ReadDataAsync(HttpStatusCode.OK);
+        Assert.Equal(0, list.GetProperty("data").GetArrayLength());
+        errors.AssertEmpty();
+    }
+
+    [Theory]
+    [InlineData("1e-28")]
+    [InlineData("0.001")]
+    [InlineData("19.999")]
+    [InlineData("-0.01")]
+    [InlineData("1000000000.01")]
+    public async Task A_price_the_column_cannot_keep_exactly_is_a_validation_problem(string price)
+    {
+        var errors = new ErrorLog();
+        await using var api = await ApiFactory.StartAsync(environment, errors.Register);
+        using var client = api.CreateClient();
+
+        var response = await client.PostAsync(
+            "/api/products", new StringContent($$"""{"sku":"P-1","name":"Tiny","price":{{price}}}""", Encoding.UTF8, "application/json"), CancellationToken);
+
+        await response.ReadValidationProblemAsync("price");
+        errors.AssertEmpty();
+    }
+
+    [Theory]
+    [InlineData("19.900", "19.90")]
+    [InlineData("5", "5")]
+    [InlineData("0.10", "0.1")]
+    public async Task The_price_a_create_echoes_is_the_price_stored(string sent, string stored)
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+
+        var response = await client.PostAsync(
+            "/api/products", new StringContent($$"""{"sku":"P-1","name":"Lamp","price":{{sent}}}""", Encoding.UTF8, "application/json"), CancellationToken);
+        var echoed = (await response.ReadDataAsync(HttpStatusCode.Created)).GetProperty("data");
+        var read = (await (await client.GetAsync($"/api/products/{echoed.GetProperty("id").GetInt64()}", CancellationToken))
+            .ReadDataAsync(HttpStatusCode.OK)).GetProperty("data");
+
+        var expected = decimal.Parse(stored, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(expected, echoed.GetProperty("price").GetDecimal());
+        Assert.Equal(expected, read.GetProperty("price").GetDecimal());
+        Assert.True(echoed.GetProperty("price").GetDecimal().Scale <= 2, $"Echoed {echoed.GetProperty("price")}");
+    }
+
+    [Theory]
+    [InlineData("1e30")]
+    [InlineData("79228162514264337593543950336")]
+    public async Task A_price_that_is_no_decimal_is_a_400_problem(string price)
+    {
+        var errors = new ErrorLog();
+        await using var api = await ApiFactory.StartAsync(environment, errors.Register);
+        using var client = api.CreateClient();
+
+        var response = await client.PostAsync(
+            "/api/products", new StringContent($$"""{"sku":"P-1","name":"Huge","price":{{price}}}""", Encoding.UTF8, "application/json"), CancellationToken);
+
+        await response.ReadProblemAsync(HttpStatusCode.BadRequest, "bad_request");
+        errors.AssertEmpty();
+    }
+
+    [Fact]
+    public async Task A_forged_cursor_is_a_400_problem_not_a_database_error()
+    {
+        var errors = new ErrorLog();
+        await using var api = await ApiFactory.StartAsync(environment, errors.Register);
+        using var client = api.CreateClient();
+
+        // Well-formed cursors (base64url JSON) whose key the database cannot take.
+        foreach (var cursor in new[] { Cursor("""{"Key":"a\u0000b","Id":1}"""), Cursor("""{"Key":"\uD800","Id":1}"""), Cursor("""{"Key":"\uDC00x","Id":1}""") })
+        {
+            await (await client.GetAsync($"/api/products?cursor={cursor}", CancellationToken)).ReadProblemAsync(HttpStatusCode.BadRequest, "invalid_cursor");
+        }
+
+        // Odd but storable keys page on as any other.
+        foreach (var cursor in new[] { Cursor($$"""{"Key":"{{new string('x', 4000)}}","Id":1}"""), Cursor("""{"Key":"a","Id":-9223372036854775808}""") })
+        {
+            await (await client.GetAsync($"/api/products?cursor={cursor}", CancellationToken)).ReadDataAsync(HttpStatusCode.OK);
+        }
+
+        errors.AssertEmpty();
+    }
+
+    /// <summary>
+    /// A 400 problem: validation_failed naming <paramref name="field"/>, or bad_request where the JSON reader itself
+    /// refuses the text (it does so for an escaped unpaired surrogate, before any rule runs).
+    /// </summary>
+    private static async Task AssertRefusedAsync(HttpResponseMessage response, string field, string text)
+    {
+        if (!text.Any(char.IsSurrogate))
+        {
+            await response.ReadValidationProblemAsync(field);
+        }
+        else
+        {
+            await response.ReadProblemAsync(HttpStatusCode.BadRequest, "bad_request");
+        }
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    /// <summary>
+    /// A JSON string literal with every non-ASCII character escaped: a serializer would replace an unpaired surrogate
+    /// with U+FFFD before sending, and a hostile client does not.
+    /// </summary>
+    private static string Escaped(string text) =>
+        "\"" + string.Concat(text.Select(c => c is >= ' ' and <= '~' and not '"' and not '\\' ? c.ToString() : $"\\u{(int)c:X4}")) + "\"";
+
+    private static string Cursor(string json) => System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json));
+
     [Theory]
     [InlineData("text/html")]
     [InlineData("image/png")]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using Company.Starter.Testing;
 
 namespace Company.Starter.Api.Tests;
@@ -44,6 +45,61 @@ public sealed class SalesApiTests(TestEnvironment environment)
         using var client = api.CreateClient();
 
         await (await client.GetAsync(url, CancellationToken)).ReadProblemAsync(HttpStatusCode.BadRequest, "bad_request");
+    }
+
+    [Fact]
+    public async Task Extreme_dates_and_numbers_are_400_problems_and_log_no_error()
+    {
+        var errors = new ErrorLog();
+        await using var api = await ApiFactory.StartAsync(environment, errors.Register);
+        using var client = api.CreateClient();
+        var productId = (await (await client.PostAsJsonAsync("/api/products", new { sku = "S-1", name = "Lamp", price = 2.5m }, CancellationToken))
+            .ReadDataAsync(HttpStatusCode.Created)).GetProperty("data").GetProperty("id").GetInt64();
+
+        string[] summaries =
+        [
+            "/api/sales/summary?to=0001-01-01T00:00:00Z",
+            "/api/sales/summary?bucket=day&from=0001-01-01T00:00:00Z&to=0001-01-02T00:00:00Z",
+            "/api/sales/summary?to=9999-12-31T23:59:59Z",
+            "/api/sales/summary?bucket=day&from=9999-12-30T00:00:00Z&to=9999-12-31T00:00:00Z",
+            "/api/sales/summary?from=0001-01-01T00:00:00%2B14:00",
+            "/api/sales/summary?to=9999-12-31T23:59:59-14:00",
+        ];
+        foreach (var url in summaries)
+        {
+            await (await client.GetAsync(url, CancellationToken)).ReadProblemAsync(HttpStatusCode.BadRequest, "bad_request");
+        }
+
+        foreach (var occurredAt in new[] { "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.9999999Z", "1899-12-31T23:59:59Z" })
+        {
+            var body = $$"""{"productId":{{productId}},"quantity":1,"occurredAt":"{{occurredAt}}"}""";
+            await (await client.PostAsync("/api/sales", new StringContent(body, Encoding.UTF8, "application/json"), CancellationToken))
+                .ReadValidationProblemAsync("occurredAt");
+        }
+
+        foreach (var body in new[]
+        {
+            $$"""{"productId":{{productId}},"quantity":1,"occurredAt":"0001-01-01T00:00:00+14:00"}""",
+            $$"""{"productId":{{productId}},"quantity":2147483648}""",
+            """{"productId":9223372036854775808,"quantity":1}""",
+        })
+        {
+            var response = await client.PostAsync("/api/sales", new StringContent(body, Encoding.UTF8, "application/json"), CancellationToken);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{body} → {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(CancellationToken)}");
+        }
+
+        // The edges themselves are fine, and summarise.
+        foreach (var occurredAt in new[] { "1900-01-01T00:00:00Z", "2999-12-31T23:00:00Z" })
+        {
+            var body = $$"""{"productId":{{productId}},"quantity":1,"occurredAt":"{{occurredAt}}"}""";
+            await (await client.PostAsync("/api/sales", new StringContent(body, Encoding.UTF8, "application/json"), CancellationToken))
+                .ReadDataAsync(HttpStatusCode.Created);
+        }
+
+        var edge = await (await client.GetAsync("/api/sales/summary?bucket=day&from=1900-01-01T00:00:00Z&to=1900-01-02T00:00:00Z", CancellationToken))
+            .ReadDataAsync(HttpStatusCode.OK);
+        Assert.Equal(1, edge.GetProperty("data").GetArrayLength());
+        errors.AssertEmpty();
     }
 
     [Fact]

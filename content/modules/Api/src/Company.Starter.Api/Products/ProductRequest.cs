@@ -13,15 +13,19 @@ public record ProductRequest
 
     [Required]
     [StringLength(200)]
-    [RegularExpression(@"^[^\p{Cc}]*$", ErrorMessage = "The name may not contain control characters.")]
+    [PlainText(ErrorMessage = "The name may not contain control characters, bidi overrides or invisible (zero-width) characters.")]
     public string? Name { get; init; }
 
     [Required]
     [Range(typeof(decimal), "0", "1000000000", ParseLimitsInInvariantCulture = true)]
+    [ColumnDecimal(Product.PricePrecision, Product.PriceScale, ErrorMessage = "The price may have at most 2 decimal places.")]
     public decimal? Price { get; init; }
 
-    /// <summary>The validated fields; only called after validation, so the nulls are gone.</summary>
-    public ProductInput ToInput() => new(Sku!, Name!.Trim(), Price!.Value);
+    /// <summary>
+    /// The validated fields; only called after validation, so the nulls are gone. The price goes in at the column's scale
+    /// ("19.900" as 19.90), so that the response echoes what the database keeps.
+    /// </summary>
+    public ProductInput ToInput() => new(Sku!, Name!.Trim(), decimal.Round(Price!.Value, Product.PriceScale));
 }
 
 /// <summary>

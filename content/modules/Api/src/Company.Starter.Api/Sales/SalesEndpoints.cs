@@ -1,3 +1,4 @@
+using System.Globalization;
 using Company.Starter.Api.Http;
 using Company.Starter.Api.Http.Idempotency;
 #if (UseAuth)
@@ -52,6 +53,12 @@ public static class SalesEndpoints
         if (!Enum.TryParse<TimeBucket>(bucket, ignoreCase: true, out var width) || !Enum.IsDefined(width) || int.TryParse(bucket, out _))
         {
             return InvalidQuery("bucket must be one of: minute, hour, day.");
+        }
+
+        // Bounded first: a "to" of 0001-01-01 has no day before it, and no sale lies outside these bounds anyway.
+        if ((from is { } f && !SaleTimeAttribute.IsWithin(f)) || (to is { } t && !SaleTimeAttribute.IsWithin(t)))
+        {
+            return InvalidQuery(string.Format(CultureInfo.InvariantCulture, SaleTimeAttribute.Message, "from and to"));
         }
 
         var end = to ?? clock.GetUtcNow();

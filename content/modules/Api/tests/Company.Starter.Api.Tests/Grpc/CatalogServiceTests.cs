@@ -112,6 +112,11 @@ public sealed class CatalogServiceTests(TestEnvironment environment)
     [InlineData("A-1", "Lamp", "cheap", "price")]
     [InlineData("A-1", "Lamp", "", "price")]
     [InlineData("A-1", "Lamp", "1000000000.01", "price")]
+    [InlineData("A-1", "Lamp", "0.0000000000000000000000000001", "price")] // the column keeps cents: it would store 0.00
+    [InlineData("A-1", "Lamp", "19.999", "price")]
+    [InlineData("A-1", "\u202Eexe.txt", "1", "name")] // a right-to-left override
+    [InlineData("A-1", "zero\u200Bwidth", "1", "name")]
+    [InlineData("A-1", "nul\u0000name", "1", "name")]
     public async Task Each_rule_of_the_rest_api_applies(string sku, string name, string price, string field)
     {
         await using var api = await ApiFactory.StartAsync(environment);
@@ -233,6 +238,15 @@ public sealed class CatalogServiceTests(TestEnvironment environment)
 
         Assert.Equal("invalid_cursor", GrpcTesting.Reason(invalid));
         Assert.Equal(["page_token"], GrpcTesting.Fields(invalid));
+
+        // Well-formed tokens whose key the database cannot take (a NUL, an unpaired surrogate): refused too, not a failure.
+        foreach (var json in new[] { """{"Key":"a\u0000b","Id":1}""", """{"Key":"\uD800","Id":1}""" })
+        {
+            var token = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(json));
+            var forged = await GrpcTesting.AssertFailsAsync(StatusCode.InvalidArgument, async () =>
+                await client.ListProductsAsync(new ListProductsRequest { PageToken = token }, cancellationToken: CancellationToken));
+            Assert.Equal("invalid_cursor", GrpcTesting.Reason(forged));
+        }
     }
 
     [Fact]

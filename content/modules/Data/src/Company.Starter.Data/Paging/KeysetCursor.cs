@@ -15,6 +15,8 @@ public sealed record KeysetCursor<TKey>(TKey Key, long Id)
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
+    private const string NotIssued = "The cursor is not one this service issued. Start again without a cursor.";
+
     public string Encode() => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(this, SerializerOptions));
 
     public static KeysetCursor<TKey> Decode(string token)
@@ -22,11 +24,18 @@ public sealed record KeysetCursor<TKey>(TKey Key, long Id)
         try
         {
             var cursor = JsonSerializer.Deserialize<KeysetCursor<TKey>>(Base64Url.DecodeFromChars(token), SerializerOptions);
-            return cursor is { Key: not null } ? cursor : throw new InvalidCursorException("The cursor is empty.");
+            return cursor switch
+            {
+                null or { Key: null } => throw new InvalidCursorException("The cursor is empty."),
+                // A key this service issued is a stored value. A NUL (which PostgreSQL cannot take in text) or a lone
+                // surrogate (which no UTF-8 encoder can send) would otherwise fail in the database driver as a 500.
+                { Key: string text } when !StoredText.IsStorable(text) => throw new InvalidCursorException(NotIssued),
+                _ => cursor,
+            };
         }
         catch (Exception ex) when (ex is FormatException or JsonException)
         {
-            throw new InvalidCursorException("The cursor is not one this service issued. Start again without a cursor.", ex);
+            throw new InvalidCursorException(NotIssued, ex);
         }
     }
 }

@@ -3,6 +3,12 @@ namespace Company.Starter.Data.Products;
 /// <summary>A catalogue row: the kind of entity a data table pages, sorts and edits.</summary>
 public sealed class Product : IVersioned
 {
+    /// <summary>The digits the price column keeps in all (<c>numeric(18, 2)</c>)...</summary>
+    public const int PricePrecision = 18;
+
+    /// <summary>...and after the decimal point: a price with more would be rounded on the way in, so it is refused.</summary>
+    public const int PriceScale = 2;
+
     public long Id { get; set; }
 
     /// <summary>Stock-keeping unit, unique across the catalogue.</summary>

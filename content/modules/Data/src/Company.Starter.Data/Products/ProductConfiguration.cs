@@ -13,7 +13,7 @@ internal sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
         product.HasKey(p => p.Id);
         product.Property(p => p.Sku).HasMaxLength(SkuMaxLength);
         product.Property(p => p.Name).HasMaxLength(NameMaxLength);
-        product.Property(p => p.Price).HasPrecision(18, 2);
+        product.Property(p => p.Price).HasPrecision(Product.PricePrecision, Product.PriceScale);
         product.Property(p => p.Version).IsConcurrencyToken();
 
         product.HasIndex(p => p.Sku).IsUnique();

@@ -9,7 +9,7 @@ internal sealed class SaleConfiguration : IEntityTypeConfiguration<Sale>
     public void Configure(EntityTypeBuilder<Sale> sale)
     {
         sale.HasKey(s => s.Id);
-        sale.Property(s => s.UnitPrice).HasPrecision(18, 2);
+        sale.Property(s => s.UnitPrice).HasPrecision(Product.PricePrecision, Product.PriceScale);
         sale.HasOne<Product>().WithMany().HasForeignKey(s => s.ProductId).OnDelete(DeleteBehavior.Restrict);
         // Dashboards read by time range; this index makes the bucket query a range scan.
         sale.HasIndex(s => s.OccurredAt);
