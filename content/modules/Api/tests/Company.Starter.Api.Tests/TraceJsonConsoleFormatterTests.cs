@@ -36,12 +36,38 @@ public sealed class TraceJsonConsoleFormatterTests
         Assert.False(json.RootElement.TryGetProperty("trace_id", out _));
     }
 
-    private static string Format(LogLevel level, string template, params (string Key, object? Value)[] values)
+    [Fact]
+    public void Log_scopes_are_kept_outermost_first_with_their_values()
+    {
+        var scopes = new LoggerExternalScopeProvider();
+        using (scopes.Push(new LogValues("Request {RequestPath}", [("RequestPath", "/api/products"), ("RequestId", "0HN1:00000001")])))
+        using (scopes.Push("checkout"))
+        {
+            var line = Format(LogLevel.Information, "Done", [], scopes);
+
+            using var json = JsonDocument.Parse(line);
+            var kept = json.RootElement.GetProperty("scopes");
+            Assert.Equal(2, kept.GetArrayLength());
+            Assert.Equal("/api/products", kept[0].GetProperty("RequestPath").GetString());
+            Assert.Equal("0HN1:00000001", kept[0].GetProperty("RequestId").GetString());
+            Assert.False(kept[0].TryGetProperty("{OriginalFormat}", out _));
+            Assert.Equal("checkout", kept[1].GetString());
+        }
+
+        // Without a scope there is no empty array.
+        using var plain = JsonDocument.Parse(Format(LogLevel.Information, "Done", [], scopes));
+        Assert.False(plain.RootElement.TryGetProperty("scopes", out _));
+    }
+
+    private static string Format(LogLevel level, string template, params (string Key, object? Value)[] values) =>
+        Format(level, template, values, scopeProvider: null);
+
+    private static string Format(LogLevel level, string template, (string Key, object? Value)[] values, IExternalScopeProvider? scopeProvider)
     {
         var state = new LogValues(template, values);
         var entry = new LogEntry<LogValues>(level, "Tests", new EventId(7), state, null, static (s, _) => s.ToString());
         using var writer = new StringWriter();
-        new TraceJsonConsoleFormatter().Write(entry, scopeProvider: null, writer);
+        new TraceJsonConsoleFormatter().Write(entry, scopeProvider, writer);
         return writer.ToString();
     }
 

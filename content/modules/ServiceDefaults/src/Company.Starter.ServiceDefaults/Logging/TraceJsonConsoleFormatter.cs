@@ -10,6 +10,8 @@ namespace Company.Starter.ServiceDefaults.Logging;
 /// <summary>
 /// One JSON object per line, with the <c>trace_id</c> and <c>span_id</c> of the activity the log was written in, so a
 /// log line found in any log store leads straight to its trace. Field names follow OpenTelemetry's log data model.
+/// Log scopes (<c>BeginScope</c>: ASP.NET Core's request path and id, your own) are kept, outermost first, in
+/// <c>scopes</c>: an object of a scope's values, or its text when it has none.
 /// </summary>
 public sealed class TraceJsonConsoleFormatter() : ConsoleFormatter(FormatterName)
 {
@@ -55,20 +57,51 @@ public sealed class TraceJsonConsoleFormatter() : ConsoleFormatter(FormatterName
             if (logEntry.State is IReadOnlyList<KeyValuePair<string, object?>> attributes)
             {
                 json.WriteStartObject("attributes");
-                foreach (var (key, value) in attributes)
-                {
-                    if (key != "{OriginalFormat}")
-                    {
-                        json.WriteString(key, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
-                    }
-                }
-
+                WriteValues(json, attributes);
                 json.WriteEndObject();
+            }
+
+            if (scopeProvider is not null)
+            {
+                var scopes = 0;
+                scopeProvider.ForEachScope((scope, writer) =>
+                {
+                    if (scopes++ == 0)
+                    {
+                        writer.WriteStartArray("scopes");
+                    }
+
+                    if (scope is IEnumerable<KeyValuePair<string, object?>> values)
+                    {
+                        writer.WriteStartObject();
+                        WriteValues(writer, values);
+                        writer.WriteEndObject();
+                    }
+                    else
+                    {
+                        writer.WriteStringValue(Convert.ToString(scope, System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                }, json);
+                if (scopes > 0)
+                {
+                    json.WriteEndArray();
+                }
             }
 
             json.WriteEndObject();
         }
 
         textWriter.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+    }
+
+    private static void WriteValues(Utf8JsonWriter json, IEnumerable<KeyValuePair<string, object?>> values)
+    {
+        foreach (var (key, value) in values)
+        {
+            if (key != "{OriginalFormat}")
+            {
+                json.WriteString(key, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
     }
 }

@@ -7,15 +7,44 @@ using Microsoft.Playwright;
 namespace Company.Starter.Api.Tests.Security.Passkeys;
 
 /// <summary>
-/// A headless Chromium driven by Playwright, shared by a test class. It uses the Chromium already installed
-/// (<c>FULLSTACK_TEST_CHROMIUM</c>, else <c>/usr/bin/chromium</c>, <c>chromium-browser</c> or <c>google-chrome</c>);
-/// it never downloads one. Without it every browser test is skipped, with the reason.
+/// A headless Chromium driven by Playwright, shared by a test class. It uses a Chromium-based browser already
+/// installed: <c>FULLSTACK_TEST_CHROMIUM</c>, else the usual places of Chromium, Google Chrome and Microsoft Edge on
+/// Linux, macOS and Windows; it never downloads one. Without one every browser test is skipped, with the reason.
 /// </summary>
 public sealed class Chromium : IAsyncLifetime
 {
     public const string Variable = "FULLSTACK_TEST_CHROMIUM";
 
-    private static readonly string[] KnownPaths = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"];
+    private static IEnumerable<string> KnownPaths()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            var roots = new[] { Environment.SpecialFolder.ProgramFiles, Environment.SpecialFolder.ProgramFilesX86, Environment.SpecialFolder.LocalApplicationData }
+                .Select(Environment.GetFolderPath)
+                .Where(root => root.Length > 0);
+            foreach (var root in roots)
+            {
+                yield return Path.Combine(root, "Google", "Chrome", "Application", "chrome.exe");
+                yield return Path.Combine(root, "Microsoft", "Edge", "Application", "msedge.exe");
+                yield return Path.Combine(root, "Chromium", "Application", "chrome.exe");
+            }
+        }
+        else if (OperatingSystem.IsMacOS())
+        {
+            yield return "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome";
+            yield return "/Applications/Chromium.app/Contents/MacOS/Chromium";
+            yield return "/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge";
+        }
+        else
+        {
+            yield return "/usr/bin/chromium";
+            yield return "/usr/bin/chromium-browser";
+            yield return "/usr/bin/google-chrome";
+            yield return "/usr/bin/google-chrome-stable";
+            yield return "/usr/bin/microsoft-edge";
+            yield return "/snap/bin/chromium";
+        }
+    }
 
     private IPlaywright? _playwright;
     private IBrowser? _browser;
@@ -24,11 +53,11 @@ public sealed class Chromium : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var configured = Environment.GetEnvironmentVariable(Variable);
-        var path = string.IsNullOrEmpty(configured) ? KnownPaths.FirstOrDefault(File.Exists) : configured;
+        var path = string.IsNullOrEmpty(configured) ? KnownPaths().FirstOrDefault(File.Exists) : configured;
         if (path is null || !File.Exists(path))
         {
             _skipReason = path is null
-                ? $"No Chromium to run the browser tests: install it (Debian: apt-get install chromium) or set {Variable} to its executable."
+                ? $"No Chromium, Chrome or Edge to run the browser tests: install one (Debian: apt-get install chromium) or set {Variable} to its executable."
                 : $"No Chromium at {path} ({Variable}): point it at a Chromium or Chrome executable.";
             return;
         }
