@@ -37,6 +37,9 @@ public sealed partial class ApiHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Everything the app printed so far, for checks that read its log lines (e.g. no error-level line for a client's mistake).</summary>
+    public string FullOutput => _process.OutputSoFar;
+
     public static Dictionary<string, string?> Environment(string databaseConnectionString, string? redis) => new()
     {
         ["ConnectionStrings__appdb"] = databaseConnectionString,

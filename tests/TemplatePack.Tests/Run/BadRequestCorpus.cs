@@ -11,6 +11,16 @@ public enum Surface
     GrpcTranscoding,
 }
 
+/// <summary>What the app may do with a request of the sweep (see <see cref="ErrorContract"/>).</summary>
+public enum Expectation
+{
+    /// <summary>The input is malformed (NUL, a wrong type, a number out of range, ...): only a client error is right.</summary>
+    MustReject,
+
+    /// <summary>The input is odd but legal (a long-but-allowed name, an extreme but valid date): a 2xx or a client error.</summary>
+    MayAccept,
+}
+
 /// <summary>One malformed request of the sweep: everything needed to send it again by hand.</summary>
 public sealed record BadRequest(
     string Category,
@@ -19,12 +29,23 @@ public sealed record BadRequest(
     byte[]? Body,
     string? ContentType,
     IReadOnlyList<KeyValuePair<string, string>> Headers,
-    int? RequiredStatus = null)
+    int? RequiredStatus = null,
+    Expectation Expect = Expectation.MustReject)
 {
     public Surface Surface =>
         Path.StartsWith("/graphql", StringComparison.Ordinal) ? Surface.GraphQL
         : Path.StartsWith("/grpc/", StringComparison.Ordinal) ? Surface.GrpcTranscoding
         : Surface.Rest;
+
+    /// <summary>The protocol a count is reported under: the security module's endpoints apart from the rest of REST.</summary>
+    public string Protocol =>
+        Surface switch
+        {
+            Surface.GraphQL => "graphql",
+            Surface.GrpcTranscoding => "grpc",
+            _ when Path.StartsWith("/api/auth", StringComparison.Ordinal) || Path.StartsWith("/account/", StringComparison.Ordinal) => "auth",
+            _ => "rest",
+        };
 
     public string BodyExcerpt => Body is null ? "(no body)" : Excerpt(Body, 160);
 
@@ -57,7 +78,7 @@ public sealed record BadRequest(
     }
 
     public override string ToString() =>
-        $"[{Category}] {Method} {Path}{string.Concat(Headers.Select(h => $" {h.Key}: {Cut(h.Value, 60)}"))}" +
+        $"[{Category}{(Expect == Expectation.MayAccept ? ", may accept" : "")}] {Method} {Path}{string.Concat(Headers.Select(h => $" {h.Key}: {Cut(h.Value, 60)}"))}" +
         $"{(ContentType is null ? "" : $" ({ContentType})")} body[{Body?.Length ?? 0}]: {BodyExcerpt}";
 
     /// <summary>The first bytes as text, with control characters and invalid UTF-8 made visible.</summary>
