@@ -10,14 +10,12 @@ namespace Company.Starter.Api.Grpc;
 
 /// <summary>
 /// Builds the <see cref="RpcException"/>s the catalogue answers with: a status code and message, plus the rich error
-/// model (a <c>google.rpc.Status</c> in the <c>grpc-status-details-bin</c> trailer) with a
-/// <see cref="ErrorInfo"/> whose reason is the REST problem <c>code</c>, so clients of either API branch on one vocabulary.
+/// model (a <c>google.rpc.Status</c> in the <c>grpc-status-details-bin</c> trailer, written by Grpc.StatusProto) with a
+/// <see cref="ErrorInfo"/> whose reason is the REST problem <c>code</c>, so clients of either API branch on one vocabulary
+/// (clients read it with <c>exception.GetRpcStatus()</c>).
 /// </summary>
 public static class GrpcErrors
 {
-    /// <summary>The trailer that carries the binary <c>google.rpc.Status</c>, as the gRPC rich error model defines it.</summary>
-    public const string StatusDetailsTrailer = "grpc-status-details-bin";
-
     /// <summary>How long a client should wait before retrying while the database is unreachable (as REST's Retry-After).</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
 
@@ -75,8 +73,6 @@ public static class GrpcErrors
         };
         status.Details.AddRange(details.Select(Any.Pack));
 
-        return new RpcException(
-            new global::Grpc.Core.Status(code, message),
-            new Metadata { { StatusDetailsTrailer, status.ToByteArray() } });
+        return status.ToRpcException();
     }
 }
