@@ -13,6 +13,11 @@ namespace Company.Starter.Api.Security.Passwords;
 /// (<c>$argon2id$v=19$m=65536,t=3,p=4$salt$hash</c>), so the parameters travel with each hash. A hash made with
 /// other parameters, or by Identity's PBKDF2 hasher, verifies and answers <see cref="PasswordVerificationResult.SuccessRehashNeeded"/>:
 /// Identity then stores a new hash on that sign-in, and old hashes upgrade themselves as users come back.
+/// The Argon2id computation is Konscious.Security.Cryptography's; only the PHC string (a few lines in <see cref="Format"/>
+/// and its parser) is ours. Isopoh.Cryptography.Argon2 implements the format too but was not taken: it locks its
+/// working memory into RAM (64 MiB a hash here), which fails or slows down under the small locked-memory limits of
+/// containers (its LockFailException reports), and its licence (CC-BY-4.0) is not an open-source software licence.
+/// The tests check our strings against an independent recomputation, and that hashes written elsewhere verify.
 /// </summary>
 public sealed class Argon2idPasswordHasher(IOptions<PasswordOptions> options) : IPasswordHasher<AppUser>, IDisposable
 {
