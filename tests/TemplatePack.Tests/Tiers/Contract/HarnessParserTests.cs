@@ -60,20 +60,26 @@ public sealed class HarnessParserTests
     }
 
     [Fact]
-    public void Snapshot_renders_text_normalised_and_binary_as_hash()
+    public void Snapshot_keeps_wiring_files_as_text_and_hashes_the_rest_after_normalising_line_ends()
     {
         var root = Directory.CreateTempSubdirectory("snapshot-render-").FullName;
         try
         {
+            File.WriteAllText(Path.Combine(root, "Program.cs"), "x\r\ny");
             File.WriteAllText(Path.Combine(root, "b.txt"), "x\r\ny");
+            File.WriteAllText(Path.Combine(root, "c.txt"), "x\ny");
             File.WriteAllBytes(Path.Combine(root, "a.bin"), [0, 1, 2]);
             Directory.CreateDirectory(Path.Combine(root, "obj"));
             File.WriteAllText(Path.Combine(root, "obj", "ignored.txt"), "build output");
 
             var rendered = TreeSnapshot.Render(root);
 
+            var hashOfXy = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("x\ny"u8));
             Assert.Equal(
-                "===== a.bin =====\nsha256:ae4b3280e56e2faf83f414a6e3dabe9d5fbe18976544c05fed121accb85b53fc\n===== b.txt =====\nx\ny\n",
+                "===== Program.cs =====\nx\ny\n" +
+                "===== a.bin =====\nsha256:ae4b3280e56e2faf83f414a6e3dabe9d5fbe18976544c05fed121accb85b53fc\n" +
+                $"===== b.txt =====\n{hashOfXy}\n" +
+                $"===== c.txt =====\n{hashOfXy}\n",
                 rendered);
         }
         finally
@@ -81,4 +87,17 @@ public sealed class HarnessParserTests
             Directory.Delete(root, recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("src/Acme.Api/Program.cs", true)]
+    [InlineData("src/Acme.AppHost/AppHost.cs", true)]
+    [InlineData("Acme.slnx", true)]
+    [InlineData("Directory.Packages.props", true)]
+    [InlineData("src/Acme.Api/Acme.Api.csproj", true)]
+    [InlineData("src/Acme.Api/appsettings.json", true)]
+    [InlineData(".github/workflows/ci.yml", true)]
+    [InlineData("src/Acme.Api/Products/ProductEndpoints.cs", false)]
+    [InlineData("deploy/observability/compose.yaml", false)]
+    public void Wiring_files_are_the_ones_where_template_options_meet(string path, bool wiring) =>
+        Assert.Equal(wiring, TreeSnapshot.IsWiring(path));
 }
