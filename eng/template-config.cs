@@ -92,9 +92,6 @@ namespace FullStack.Templates.Engineering
         public const string ModuleFileName = "module.json";
         public const string TemplateFileName = "template.def.json";
 
-        /// <summary>The languages every template is translated into, besides English (the declarations' own).</summary>
-        public static readonly IReadOnlyList<string> Languages = ["de"];
-
         private static readonly JsonDocumentOptions ReadOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
         private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
         private static readonly JsonSerializerOptions WriteOptions = new()
@@ -660,7 +657,8 @@ namespace FullStack.Templates.Engineering
                 }
 
                 yield return ("en", en);
-                foreach (var language in Languages)
+                // The languages are those the base declares translations for (content/solution's "localize").
+                foreach (var language in Object(_modules[Module.BaseName].Declaration, "localize").Select(p => p.Key))
                 {
                     var translated = new JsonObject();
                     var missing = new List<string>();
@@ -691,12 +689,6 @@ namespace FullStack.Templates.Engineering
             private List<KeyValuePair<string, (string Text, Module? Owner)>> EnglishStrings()
             {
                 var strings = new List<KeyValuePair<string, (string, Module?)>>();
-                var localizes = Object(_definition, "localize").Count > 0 || _options.Any(o => o.Owner.Declaration.ContainsKey("localize"));
-                if (!localizes)
-                {
-                    return strings;
-                }
-
                 void Add(string key, string text, Module? owner)
                 {
                     if (text.Length > 0)

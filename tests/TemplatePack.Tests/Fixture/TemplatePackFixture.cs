@@ -86,16 +86,16 @@ public sealed class TemplatePackFixture : IAsyncLifetime
 
     /// <summary>
     /// The arguments of one instantiation, the same for every call: `-n`, `-o`, `--no-update-check`, the
-    /// template options, then `--skip-restore` / `--allow-scripts no` when the template accepts them
+    /// template options, then `--no-restore` / `--allow-scripts no` when the template accepts them
     /// (see <see cref="TemplateOptions"/>).
     /// </summary>
     public async Task<List<string>> InstantiationArgumentsAsync(string shortName, string name, string output, IEnumerable<string> templateArgs)
     {
         var options = await OptionsAsync(shortName);
         List<string> arguments = [shortName, "-n", name, "-o", output, "--no-update-check", .. templateArgs];
-        if (options.SkipRestore)
+        if (options.NoRestore)
         {
-            arguments.Add("--skip-restore");
+            arguments.Add(TemplateOptions.RestoreSwitch);
         }
 
         if (options.AllowScripts)

@@ -22,7 +22,7 @@ public sealed class HarnessParserTests
         |---|---|---|---|
         | `--database` | `postgres`, `sqlite` | `postgres` | Database provider. |
         | `--cache` | `redis` / `none` | — (follows `--database`) | Read cache. |
-        | `--skip-restore`, `-s` | | `false` | Skip restore. |
+        | `--no-restore`, `-s` | | `false` | Skip restore. |
 
         | --not-this-table | a | a | second table is ignored |
 
@@ -36,7 +36,7 @@ public sealed class HarnessParserTests
         var rows = ReadmeOptionTables.Find(Readme, "fullstack-databases");
 
         Assert.NotNull(rows);
-        Assert.Equal(["--database", "--cache", "--skip-restore"], rows.Select(r => r.Option));
+        Assert.Equal(["--database", "--cache", "--no-restore"], rows.Select(r => r.Option));
         Assert.True(rows[0].Choices.SetEquals(["postgres", "sqlite"]));
         Assert.True(rows[1].Choices.SetEquals(["redis", "none"]));
         Assert.Equal("postgres", rows[0].Default);
