@@ -15,7 +15,7 @@ public sealed class SecurityDbContext(DbContextOptions<SecurityDbContext> option
 
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
 
-    public DbSet<UsedPasskeyCeremony> UsedPasskeyCeremonies => Set<UsedPasskeyCeremony>();
+    public DbSet<PasskeyChallenge> PasskeyChallenges => Set<PasskeyChallenge>();
 
     /// <summary>
     /// The keys that protect the app's cookies and antiforgery tokens, shared by every instance on this database and
@@ -38,12 +38,12 @@ public sealed class SecurityDbContext(DbContextOptions<SecurityDbContext> option
             token.HasOne<AppUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
-        builder.Entity<UsedPasskeyCeremony>(ceremony =>
+        builder.Entity<PasskeyChallenge>(challenge =>
         {
-            ceremony.HasKey(c => c.StateHash);
-            ceremony.Property(c => c.StateHash).HasMaxLength(32);
-            // Serves the clean-up of answers older than any state cookie can be.
-            ceremony.HasIndex(c => c.AnsweredAt);
+            challenge.HasKey(c => c.ChallengeHash);
+            challenge.Property(c => c.ChallengeHash).HasMaxLength(32);
+            // Serves the clean-up of challenges nobody answered in time.
+            challenge.HasIndex(c => c.ExpiresAt);
         });
     }
 }

@@ -1,11 +1,9 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Company.Starter.Api.Http;
 using Company.Starter.Api.Security.Tokens;
-using Company.Starter.Data;
 using Company.Starter.Data.Security;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -18,9 +16,9 @@ namespace Company.Starter.Api.Security.Passkeys;
 /// <summary>
 /// WebAuthn passkeys on ASP.NET Core Identity (.NET 10): create an account with a passkey or add one to the
 /// signed-in account, sign in without a username (discoverable credentials), and list, rename and remove passkeys.
-/// A ceremony is two calls: options (the challenge, which Identity keeps in an encrypted cookie), then the browser's
-/// answer, accepted once (see <see cref="ClaimCeremonyAsync"/>). A missing, replayed, forged, out-of-order or malformed
-/// answer is a 400 problem, and issues no tokens.
+/// A ceremony is two calls: options (a challenge, which Identity keeps in an encrypted cookie and this module records in
+/// the database), then the browser's answer, accepted once (see <see cref="ClaimChallengeAsync"/>). A missing, replayed,
+/// forged, out-of-order or malformed answer is a 400 problem, and issues no tokens.
 /// </summary>
 public static partial class PasskeyEndpoints
 {
@@ -29,10 +27,7 @@ public static partial class PasskeyEndpoints
     /// <summary>A ceremony's answer is a few kilobytes of JSON; anything larger is not one.</summary>
     private const int MaxCredentialJsonLength = 64 * 1024;
 
-    /// <summary>Longer than any ceremony's state cookie lives (Identity: 5 minutes), so a replay always finds its first answer.</summary>
-    private static readonly TimeSpan UsedCeremonyRetention = TimeSpan.FromHours(1);
-
-    private const string CeremonyReplayed = "This passkey ceremony was already answered: ask for new options.";
+    private const string CeremonyReplayed = "This passkey ceremony was already answered, or its time is up: ask for new options.";
 
     public static RouteGroupBuilder MapPasskeyEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -52,7 +47,14 @@ public static partial class PasskeyEndpoints
 
     /// <summary>The options for <c>navigator.credentials.create()</c>.</summary>
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> CreationOptionsAsync(
-        [FromBody] PasskeyCreationRequest? request, HttpContext http, UserManager<AppUser> users, SignInManager<AppUser> signIn)
+        [FromBody] PasskeyCreationRequest? request,
+        HttpContext http,
+        UserManager<AppUser> users,
+        SignInManager<AppUser> signIn,
+        SecurityDbContext db,
+        TimeProvider clock,
+        IOptions<IdentityPasskeyOptions> passkeyOptions,
+        CancellationToken cancellationToken)
     {
         PasskeyUserEntity entity;
         if (http.User.UserId() is { } userId)
@@ -82,6 +84,7 @@ public static partial class PasskeyEndpoints
         }
 
         var options = await signIn.MakePasskeyCreationOptionsAsync(entity);
+        await RecordChallengeAsync(options, db, clock, passkeyOptions.Value, cancellationToken);
         return TypedResults.Content(options, "application/json");
     }
 
@@ -97,16 +100,20 @@ public static partial class PasskeyEndpoints
         CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(PasskeyEndpoints));
-        var (credentialJson, refused) = await ReadAnswerAsync(http, db, clock, logger, "attestation", cancellationToken);
-        if (refused is not null)
+        if (await ReadCredentialAsync(http, cancellationToken) is not { } credentialJson)
         {
-            return refused;
+            return MalformedCredential();
         }
 
-        var (attestation, error) = await PerformAsync(() => signIn.PerformPasskeyAttestationAsync(credentialJson!));
+        var (attestation, error) = await PerformAsync(() => signIn.PerformPasskeyAttestationAsync(credentialJson));
         if (attestation is null || !attestation.Succeeded)
         {
             return Refuse(logger, "attestation", error ?? attestation?.Failure?.Message);
+        }
+
+        if (!await ClaimChallengeAsync(credentialJson, db, clock, cancellationToken))
+        {
+            return Refuse(logger, "attestation", CeremonyReplayed);
         }
 
         var user = http.User.UserId() is { } userId ? await users.FindByIdAsync(userId) : null;
@@ -158,10 +165,17 @@ public static partial class PasskeyEndpoints
     /// nothing: options naming that account's credentials would tell anyone which emails have accounts.
     /// </summary>
     private static async Task<ContentHttpResult> RequestOptionsAsync(
-        [FromBody] PasskeyRequestOptionsRequest? request, SignInManager<AppUser> signIn)
+        [FromBody] PasskeyRequestOptionsRequest? request,
+        SignInManager<AppUser> signIn,
+        SecurityDbContext db,
+        TimeProvider clock,
+        IOptions<IdentityPasskeyOptions> passkeyOptions,
+        CancellationToken cancellationToken)
     {
         // The request is still bound, so that a malformed one is a 400 like everywhere else.
-        return TypedResults.Content(await signIn.MakePasskeyRequestOptionsAsync(user: null), "application/json");
+        var options = await signIn.MakePasskeyRequestOptionsAsync(user: null);
+        await RecordChallengeAsync(options, db, clock, passkeyOptions.Value, cancellationToken);
+        return TypedResults.Content(options, "application/json");
     }
 
     /// <summary>Verifies the browser's assertion and signs the user in (cookies; <c>?useCookies=false</c> returns the tokens).</summary>
@@ -177,27 +191,29 @@ public static partial class PasskeyEndpoints
         bool useCookies = true)
     {
         var logger = loggers.CreateLogger(typeof(PasskeyEndpoints));
-        var (credentialJson, refused) = await ReadAnswerAsync(http, db, clock, logger, "assertion", cancellationToken);
-        if (refused is not null)
+        if (await ReadCredentialAsync(http, cancellationToken) is not { } credentialJson)
         {
-            return refused;
+            return MalformedCredential();
         }
 
-        var (assertion, error) = await PerformAsync(() => signIn.PerformPasskeyAssertionAsync(credentialJson!));
+        var (assertion, error) = await PerformAsync(() => signIn.PerformPasskeyAssertionAsync(credentialJson));
         if (assertion is null || !assertion.Succeeded)
         {
             return Refuse(logger, "assertion", error ?? assertion?.Failure?.Message);
         }
 
-        var user = assertion.User;
-        if (await users.IsLockedOutAsync(user))
+        if (!await ClaimChallengeAsync(credentialJson, db, clock, cancellationToken))
         {
-            return AuthProblems.AccountLockedProblem();
+            return Refuse(logger, "assertion", CeremonyReplayed);
         }
+
+        // No lockout check: the lockout stops password guessing, and anyone can trigger it by guessing wrong, so it must
+        // not lock the owner out of the passkey, which guessing cannot get past. For the same reason a passkey sign-in
+        // neither counts toward the lockout nor resets it (as Identity's own passkey sign-in).
+        var user = assertion.User;
 
         // The new signature counter and backup state: a cloned authenticator shows up as a counter that goes back.
         await users.AddOrUpdatePasskeyAsync(user, assertion.Passkey);
-        await users.ResetAccessFailedCountAsync(user);
 
         var tokens = await issuer.SignInAsync(user, PasskeyMethod, cancellationToken);
         return TypedResults.Ok(ApiResponse.Ok(AuthEndpoints.Respond(http, tokens, useCookies, clock), clock));
@@ -267,23 +283,6 @@ public static partial class PasskeyEndpoints
         return (user, passkey);
     }
 
-    /// <summary>
-    /// The first steps of answering a ceremony, the same for both kinds: the body must be a credential's JSON, and the
-    /// ceremony must not have been answered before (<see cref="ClaimCeremonyAsync"/>). Returns the JSON, or the problem.
-    /// </summary>
-    private static async Task<(string? CredentialJson, ProblemHttpResult? Refused)> ReadAnswerAsync(
-        HttpContext http, SecurityDbContext db, TimeProvider clock, ILogger logger, string ceremony, CancellationToken cancellationToken)
-    {
-        if (await ReadCredentialAsync(http, cancellationToken) is not { } credentialJson)
-        {
-            return (null, MalformedCredential());
-        }
-
-        return await ClaimCeremonyAsync(http, db, clock, cancellationToken)
-            ? (credentialJson, null)
-            : (null, Refuse(logger, ceremony, CeremonyReplayed));
-    }
-
     private static ProblemHttpResult Refuse(ILogger logger, string ceremony, string? reason)
     {
         LogCeremonyFailed(logger, ceremony, reason);
@@ -333,42 +332,54 @@ public static partial class PasskeyEndpoints
     }
 
     /// <summary>
-    /// Accepts each ceremony's answer once, on every instance. Identity deletes the state cookie when the answer
-    /// arrives, which stops a browser from answering twice, but not whoever copied the cookie along with the answer;
-    /// and the signature counter cannot tell either, since synced passkeys keep it at 0. So the first answer under a
-    /// state cookie stores the state's hash under a unique key (<see cref="UsedPasskeyCeremony"/>), and later ones are
-    /// refused. Rows older than any state cookie can live are removed on the way.
+    /// Records the challenge of options about to be sent, until the ceremony's time is up (the authenticator timeout the
+    /// options announce). Challenges nobody answered in time are removed on the way.
     /// </summary>
-    /// <returns>False when this ceremony was answered before; true otherwise (also when there is no state, which Identity refuses).</returns>
-    private static async Task<bool> ClaimCeremonyAsync(HttpContext http, SecurityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task RecordChallengeAsync(
+        string optionsJson, SecurityDbContext db, TimeProvider clock, IdentityPasskeyOptions passkeyOptions, CancellationToken cancellationToken)
     {
-        var cookieName = http.RequestServices.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>()
-            .Get(IdentityConstants.TwoFactorUserIdScheme).Cookie.Name ?? IdentityConstants.TwoFactorUserIdScheme;
-        // A large state is split into chunks (name, nameC1, nameC2...): the ceremony is all of them.
-        var state = string.Concat(http.Request.Cookies
-            .Where(cookie => cookie.Key.StartsWith(cookieName, StringComparison.Ordinal))
-            .OrderBy(cookie => cookie.Key, StringComparer.Ordinal)
-            .Select(cookie => $"{cookie.Key}={cookie.Value}\n"));
-        if (state.Length == 0)
-        {
-            return true;
-        }
-
+        using var options = JsonDocument.Parse(optionsJson);
+        var challenge = Base64Url.DecodeFromChars(options.RootElement.GetProperty("challenge").GetString());
         var now = clock.GetUtcNow().UtcDateTime;
-        await db.UsedPasskeyCeremonies.Where(c => c.AnsweredAt < now - UsedCeremonyRetention).ExecuteDeleteAsync(cancellationToken);
-        db.UsedPasskeyCeremonies.Add(new UsedPasskeyCeremony { StateHash = SHA256.HashData(Encoding.UTF8.GetBytes(state)), AnsweredAt = now });
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return true;
-        }
-        catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception))
+        await db.PasskeyChallenges.Where(c => c.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
+        db.PasskeyChallenges.Add(new PasskeyChallenge { ChallengeHash = SHA256.HashData(challenge), ExpiresAt = now + passkeyOptions.AuthenticatorTimeout });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Accepts each ceremony's answer once, on every instance. Identity deletes its state cookie when the answer arrives,
+    /// which stops a browser from answering twice, but not whoever kept a copy of the cookie along with the answer; and
+    /// the signature counter cannot tell either, since synced passkeys keep it at 0. So the answer must also use up the
+    /// challenge recorded when its options were issued: one atomic delete, which only one answer can win. Called once
+    /// Identity has verified the answer, so its challenge is the one the state cookie holds (and, for an assertion, the
+    /// one the authenticator signed); nothing else the client sends (such as extra cookies) plays a part.
+    /// </summary>
+    /// <returns>False when the challenge is not (or no longer) recorded: already answered, expired, or never issued.</returns>
+    private static async Task<bool> ClaimChallengeAsync(string credentialJson, SecurityDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (ChallengeOf(credentialJson) is not { } challenge)
         {
             return false;
         }
-        finally
+
+        var hash = SHA256.HashData(challenge);
+        var now = clock.GetUtcNow().UtcDateTime;
+        return await db.PasskeyChallenges.Where(c => c.ChallengeHash == hash && c.ExpiresAt > now).ExecuteDeleteAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>The challenge in an answer's client data (<c>response.clientDataJSON</c>), or null if it has none.</summary>
+    private static byte[]? ChallengeOf(string credentialJson)
+    {
+        try
         {
-            db.ChangeTracker.Clear();
+            using var credential = JsonDocument.Parse(credentialJson);
+            var clientDataJson = Base64Url.DecodeFromChars(credential.RootElement.GetProperty("response").GetProperty("clientDataJSON").GetString());
+            using var clientData = JsonDocument.Parse(clientDataJson);
+            return Base64Url.DecodeFromChars(clientData.RootElement.GetProperty("challenge").GetString());
+        }
+        catch (Exception exception) when (exception is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
         }
     }
 

@@ -4,7 +4,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Company.Starter.Data.Security;
 using Company.Starter.Testing;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Company.Starter.Api.Tests.Security.Passkeys;
 
@@ -109,7 +112,81 @@ public sealed class PasskeyCeremonyTests(TestEnvironment environment)
         var fresh = browser.Authenticator.Get(await options.Content.ReadAsStringAsync(CancellationToken));
         var first = await SendWithCookieAsync(copier, stateCookie, fresh);
         Assert.True(PasskeyApiClient.IssuesTokens(first), await first.Content.ReadAsStringAsync(CancellationToken));
+        // It carries tokens: no cache may keep it.
+        Assert.True(first.Headers.CacheControl?.NoStore, $"Cache-Control: {first.Headers.CacheControl}");
         await PasskeyApiClient.AssertRefusedAsync(await SendWithCookieAsync(copier, stateCookie, fresh), "replayed with a copy of the state cookie");
+    }
+
+    /// <summary>Cookies the state cookie's name is a prefix of: Identity ignores them, the replay guard must too.</summary>
+    public static TheoryData<string> LookAlikeCookies =>
+    [
+        "Identity.TwoFactorUserIdC1=chunk",
+        "Identity.TwoFactorUserIdX=1",
+        "Identity.TwoFactorUserId_=anything",
+    ];
+
+    [Theory]
+    [MemberData(nameof(LookAlikeCookies))]
+    public async Task A_replay_is_refused_whatever_other_cookies_come_with_it(string lookAlike)
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var browser = new PasskeyApiClient(api.CreateAnonymousClient(), new SoftwareAuthenticator("https://localhost") { CountsSignatures = false });
+        await browser.SignUpAsync("lookalike@example.test");
+        // An attacker who copied a ceremony's state cookie and its answer, and sends them again with one more cookie.
+        using var copier = api.CreateAnonymousClient(handleCookies: false);
+        copier.DefaultRequestHeaders.Add("Origin", "https://localhost");
+
+        var options = await copier.PostAsJsonAsync($"{PasskeyApiClient.Passkeys}/request-options", new { }, CancellationToken);
+        var stateCookie = StateCookie(options);
+        var assertion = browser.Authenticator.Get(await options.Content.ReadAsStringAsync(CancellationToken));
+        var first = await SendWithCookieAsync(copier, stateCookie, assertion);
+        Assert.True(PasskeyApiClient.IssuesTokens(first), await first.Content.ReadAsStringAsync(CancellationToken));
+        await PasskeyApiClient.AssertRefusedAsync(await SendWithCookieAsync(copier, $"{stateCookie}; {lookAlike}", assertion), "sign-in replayed with a look-alike cookie");
+        await PasskeyApiClient.AssertRefusedAsync(await SendWithCookieAsync(copier, $"{lookAlike}; {stateCookie}", assertion), "sign-in replayed with a look-alike cookie first");
+
+        // A registration the same way: it creates its account once, and its replay is refused as a replay.
+        options = await copier.PostAsJsonAsync($"{PasskeyApiClient.Passkeys}/creation-options", new { email = "second@example.test" }, CancellationToken);
+        stateCookie = StateCookie(options);
+        var attestation = browser.Authenticator.Create(await options.Content.ReadAsStringAsync(CancellationToken));
+        var created = await SendWithCookieAsync(copier, stateCookie, attestation, $"{PasskeyApiClient.Passkeys}/register");
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await PasskeyApiClient.AssertRefusedAsync(
+            await SendWithCookieAsync(copier, $"{stateCookie}; {lookAlike}", attestation, $"{PasskeyApiClient.Passkeys}/register"), "registration replayed with a look-alike cookie");
+    }
+
+    [Fact]
+    public async Task A_passkey_signs_in_an_account_that_password_guessing_locked()
+    {
+        const string Email = "guessed@example.test";
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var browser = new PasskeyApiClient(api);
+        await browser.SignUpAsync(Email);
+        await using (var scope = api.Services.CreateAsyncScope())
+        {
+            // A password too, with a confirmed email: an account whose password sign-in counts failures.
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+            var user = (await users.FindByEmailAsync(Email))!;
+            user.EmailConfirmed = true;
+            Assert.True((await users.UpdateAsync(user)).Succeeded);
+            Assert.True((await users.AddPasswordAsync(user, Accounts.Password)).Succeeded);
+        }
+
+        // Anyone who knows the email can lock the account by guessing its password.
+        using var guesser = api.CreateAnonymousClient(handleCookies: false);
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            await Accounts.PostLoginAsync(guesser, Email, $"wrong guess number {attempt}");
+        }
+
+        Assert.True(await IsLockedOutAsync(api, Email));
+
+        // The owner still signs in with the passkey, which no guess gets past.
+        using var owner = new PasskeyApiClient(api.CreateAnonymousClient(), browser.Authenticator);
+        await owner.SignInAsync();
+        Assert.Equal(Email, (await owner.MeAsync())?.GetProperty("email").GetString());
+
+        // The passkey neither lifts the password lockout nor is counted by it.
+        Assert.True(await IsLockedOutAsync(api, Email));
     }
 
     [Fact]
@@ -277,9 +354,20 @@ public sealed class PasskeyCeremonyTests(TestEnvironment environment)
         Assert.False(PasskeyApiClient.IssuesTokens(response));
     }
 
-    private static Task<HttpResponseMessage> SendWithCookieAsync(HttpClient client, string cookie, string credentialJson)
+    private static async Task<bool> IsLockedOutAsync(ApiFactory api, string email)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"{PasskeyApiClient.Passkeys}/login?useCookies=true")
+        await using var scope = api.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        return await users.IsLockedOutAsync((await users.FindByEmailAsync(email))!);
+    }
+
+    /// <summary>The ceremony's state cookie an options response sets, as a Cookie header sends it back.</summary>
+    private static string StateCookie(HttpResponseMessage options) =>
+        Assert.Single(options.Headers.GetValues("Set-Cookie"), cookie => cookie.StartsWith("Identity.TwoFactorUserId=", StringComparison.Ordinal)).Split(';')[0];
+
+    private static Task<HttpResponseMessage> SendWithCookieAsync(HttpClient client, string cookie, string credentialJson, string path = $"{PasskeyApiClient.Passkeys}/login?useCookies=true")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = new StringContent(credentialJson, Encoding.UTF8, "application/json"),
         };

@@ -107,6 +107,26 @@ namespace Company.Starter.Data.Security.Migrations.Postgres
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Company.Starter.Data.Security.PasskeyChallenge", b =>
+                {
+                    b.Property<byte[]>("ChallengeHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("challenge_hash");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.HasKey("ChallengeHash")
+                        .HasName("pk_passkey_challenges");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_passkey_challenges_expires_at");
+
+                    b.ToTable("passkey_challenges", (string)null);
+                });
+
             modelBuilder.Entity("Company.Starter.Data.Security.RefreshToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -164,26 +184,6 @@ namespace Company.Starter.Data.Security.Migrations.Postgres
                         .HasDatabaseName("ix_refresh_tokens_user_id");
 
                     b.ToTable("refresh_tokens", (string)null);
-                });
-
-            modelBuilder.Entity("Company.Starter.Data.Security.UsedPasskeyCeremony", b =>
-                {
-                    b.Property<byte[]>("StateHash")
-                        .HasMaxLength(32)
-                        .HasColumnType("bytea")
-                        .HasColumnName("state_hash");
-
-                    b.Property<DateTime>("AnsweredAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("answered_at");
-
-                    b.HasKey("StateHash")
-                        .HasName("pk_used_passkey_ceremonies");
-
-                    b.HasIndex("AnsweredAt")
-                        .HasDatabaseName("ix_used_passkey_ceremonies_answered_at");
-
-                    b.ToTable("used_passkey_ceremonies", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>

@@ -102,6 +102,26 @@ namespace Company.Starter.Data.Security.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Company.Starter.Data.Security.PasskeyChallenge", b =>
+                {
+                    b.Property<byte[]>("ChallengeHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("challenge_hash");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.HasKey("ChallengeHash")
+                        .HasName("pk_passkey_challenges");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_passkey_challenges_expires_at");
+
+                    b.ToTable("passkey_challenges", (string)null);
+                });
+
             modelBuilder.Entity("Company.Starter.Data.Security.RefreshToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -159,26 +179,6 @@ namespace Company.Starter.Data.Security.Migrations.Sqlite
                         .HasDatabaseName("ix_refresh_tokens_user_id");
 
                     b.ToTable("refresh_tokens", (string)null);
-                });
-
-            modelBuilder.Entity("Company.Starter.Data.Security.UsedPasskeyCeremony", b =>
-                {
-                    b.Property<byte[]>("StateHash")
-                        .HasMaxLength(32)
-                        .HasColumnType("BLOB")
-                        .HasColumnName("state_hash");
-
-                    b.Property<DateTime>("AnsweredAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("answered_at");
-
-                    b.HasKey("StateHash")
-                        .HasName("pk_used_passkey_ceremonies");
-
-                    b.HasIndex("AnsweredAt")
-                        .HasDatabaseName("ix_used_passkey_ceremonies_answered_at");
-
-                    b.ToTable("used_passkey_ceremonies", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
