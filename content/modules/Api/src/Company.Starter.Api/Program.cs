@@ -39,15 +39,11 @@ builder.AddGraphQLApi();
 
 var app = builder.Build();
 
-// `dotnet Company.Starter.Api.dll migrate` applies pending migrations and exits: an explicit deployment step.
+// `dotnet Company.Starter.Api.dll migrate` applies pending migrations (creating the database on a first run) and
+// exits: an explicit deployment step. A failure is one line on stderr and exit code 1.
 if (args.Contains("migrate", StringComparer.OrdinalIgnoreCase))
 {
-    await app.Services.MigrateDatabaseAsync();
-#if (UseAuth)
-    return 0;
-#else
-    return;
-#endif
+    return await app.Services.RunMigrateCommandAsync(Console.Error);
 }
 #if (UseAuth)
 
@@ -77,6 +73,4 @@ app.MapGraphQLApi();
 #endif
 
 await app.RunAsync();
-#if (UseAuth)
 return 0;
-#endif

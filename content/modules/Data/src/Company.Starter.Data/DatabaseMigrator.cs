@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 #if (UseAuth)
@@ -34,8 +35,52 @@ public static class DatabaseMigrator
         logger.LogInformation("The database schema is up to date");
     }
 
+    /// <summary>
+    /// The <c>migrate</c> host command: migrates and returns the process's exit code. A failure (the server is
+    /// unreachable, the password is wrong, a setting is missing) is one line on <paramref name="error"/> and exit code 1,
+    /// not an unhandled exception: the person or pipeline running it needs the reason, not a stack trace and a core dump.
+    /// </summary>
+    public static async Task<int> RunMigrateCommandAsync(this IServiceProvider services, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await services.MigrateDatabaseAsync(cancellationToken);
+            return 0;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await error.WriteLineAsync($"migrate failed: {OneLine(exception)}");
+            return 1;
+        }
+    }
+
+    /// <summary>The exception's message and those of its causes, on one line ("Failed to connect to ...: Connection refused").</summary>
+    private static string OneLine(Exception exception)
+    {
+        var messages = new List<string>();
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            var message = current.Message.ReplaceLineEndings(" ").Trim();
+            if (message.Length > 0 && !messages.Any(m => m.Contains(message, StringComparison.Ordinal)))
+            {
+                messages.Add(message);
+            }
+        }
+
+        return $"{string.Join(": ", messages)} ({exception.GetType().Name})";
+    }
+
     private static async Task MigrateAsync(DbContext db, ILogger logger, CancellationToken cancellationToken)
     {
+        // MigrateAsync would create a missing database itself, but the history table below is created first and
+        // needs one: on a first run (no database yet) create it here, as MigrateAsync would have.
+        var database = db.GetService<IRelationalDatabaseCreator>();
+        if (!await database.ExistsAsync(cancellationToken))
+        {
+            logger.LogInformation("Creating the database of {Context}", db.GetType().Name);
+            await database.CreateAsync(cancellationToken);
+        }
+
         // Creating the history table first keeps a first run on an empty database free of a logged "relation does not
         // exist" error when the history is read.
         await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);

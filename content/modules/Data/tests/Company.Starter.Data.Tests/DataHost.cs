@@ -21,13 +21,18 @@ public sealed class DataHost : IAsyncDisposable
 
     public string ConnectionString => _settings.Database.ConnectionString;
 
-    /// <summary>Starts the module on a new database; <paramref name="migrate"/> false leaves it empty.</summary>
-    public static async Task<DataHost> StartAsync(TestEnvironment environment, bool migrate = true)
+    /// <summary>
+    /// Starts the module on a new database; <paramref name="migrate"/> false leaves it empty, <paramref name="createDatabase"/>
+    /// false does not even create it (a first run); <paramref name="overrides"/> replace settings.
+    /// </summary>
+    public static async Task<DataHost> StartAsync(
+        TestEnvironment environment, bool migrate = true, bool createDatabase = true, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        var settings = await environment.CreateAppSettingsAsync(cancellationToken);
+        var settings = await environment.CreateAppSettingsAsync(createDatabase, cancellationToken);
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings.Values);
+        builder.Configuration.AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
         builder.AddData();
 
         var host = builder.Build();

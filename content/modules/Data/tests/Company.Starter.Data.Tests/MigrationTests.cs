@@ -3,6 +3,8 @@ using Company.Starter.Testing;
 using Company.Starter.Data.Security;
 #endif
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Company.Starter.Data.Tests;
 
@@ -32,6 +34,57 @@ public sealed class MigrationTests(TestEnvironment environment)
             Assert.Equal(0, await db.Products.CountAsync(cancellationToken));
             Assert.Equal(0, await db.Sales.CountAsync(cancellationToken));
         }
+    }
+
+    [Fact]
+    public async Task Migrate_creates_the_database_on_a_first_run()
+    {
+        // What the README has a user without Docker run first: the server is there, the database is not.
+        await using var host = await DataHost.StartAsync(environment, migrate: false, createDatabase: false);
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using (var scope = host.CreateScope())
+        {
+            Assert.False(await host.Get<AppDbContext>(scope).GetService<IRelationalDatabaseCreator>().ExistsAsync(cancellationToken));
+        }
+
+        var error = new StringWriter();
+        var exitCode = await host.Services.RunMigrateCommandAsync(error, cancellationToken);
+
+        Assert.True(exitCode == 0, $"migrate exited {exitCode}: {error}");
+        Assert.Equal(string.Empty, error.ToString());
+        await using (var scope = host.CreateScope())
+        {
+            var db = host.Get<AppDbContext>(scope);
+            Assert.Empty(await db.Database.GetPendingMigrationsAsync(cancellationToken));
+            Assert.Equal(0, await db.Products.CountAsync(cancellationToken));
+        }
+    }
+
+    [Fact]
+    public async Task Migrate_that_cannot_reach_the_database_fails_with_one_line_and_exit_code_1()
+    {
+#if (UsePostgres)
+        // A port with nothing listening: connection refused.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var unreachable = $"Host=127.0.0.1;Port={port};Database=app;Username=app;Password=app;Timeout=5";
+#else
+        // A folder that does not exist: SQLite cannot create the file.
+        var unreachable = $"Data Source={Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}", "app.db")}";
+#endif
+        await using var host = await DataHost.StartAsync(
+            environment, migrate: false, overrides: new Dictionary<string, string?> { ["ConnectionStrings:appdb"] = unreachable });
+
+        var error = new StringWriter();
+        var exitCode = await host.Services.RunMigrateCommandAsync(error, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, exitCode);
+        var lines = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var line = Assert.Single(lines);
+        Assert.StartsWith("migrate failed: ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", line, StringComparison.Ordinal); // no stack frame
     }
 
     [Fact]

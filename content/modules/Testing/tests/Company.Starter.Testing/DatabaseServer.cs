@@ -24,16 +24,26 @@ public sealed class DatabaseServer : IAsyncDisposable
         return (container.GetConnectionString(), container);
     });
 
-    public async Task<TestDatabase> CreateDatabaseAsync(CancellationToken cancellationToken = default)
+    /// <summary>A new, empty database of its own.</summary>
+    public Task<TestDatabase> CreateDatabaseAsync(CancellationToken cancellationToken = default) => NewDatabaseAsync(create: true, cancellationToken);
+
+    /// <summary>
+    /// A connection string for a database that does not exist yet, as on a first run: whatever creates it, it is
+    /// dropped on dispose.
+    /// </summary>
+    public Task<TestDatabase> ReserveDatabaseAsync(CancellationToken cancellationToken = default) => NewDatabaseAsync(create: false, cancellationToken);
+
+    private async Task<TestDatabase> NewDatabaseAsync(bool create, CancellationToken cancellationToken)
     {
         var server = await _server.GetConnectionStringAsync(cancellationToken);
         var name = $"test_{Guid.NewGuid():N}";
 
-        await using (var admin = new NpgsqlConnection(server))
+        if (create)
         {
+            await using var admin = new NpgsqlConnection(server);
             await admin.OpenAsync(cancellationToken);
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
-            await create.ExecuteNonQueryAsync(cancellationToken);
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
         var database = new NpgsqlConnectionStringBuilder(server) { Database = name, Pooling = true }.ConnectionString;
@@ -57,7 +67,11 @@ public sealed class DatabaseServer : IAsyncDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("company_starter-tests-").FullName;
 
-    public Task<TestDatabase> CreateDatabaseAsync(CancellationToken cancellationToken = default)
+    /// <summary>A database file of its own; SQLite creates it on first use.</summary>
+    public Task<TestDatabase> CreateDatabaseAsync(CancellationToken cancellationToken = default) => ReserveDatabaseAsync(cancellationToken);
+
+    /// <summary>A database file that does not exist yet, as on a first run; deleted on dispose if something created it.</summary>
+    public Task<TestDatabase> ReserveDatabaseAsync(CancellationToken cancellationToken = default)
     {
         var path = Path.Combine(_folder, $"test_{Guid.NewGuid():N}.db");
         var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ConnectionString;

@@ -16,12 +16,21 @@ public sealed class TestEnvironment : IAsyncDisposable
     /// Configuration for one instance of the app: a new empty database and, with Redis, a key prefix of its own.
     /// Skips the calling test (with the reason) when a service is unavailable.
     /// </summary>
-    public async Task<AppSettings> CreateAppSettingsAsync(CancellationToken cancellationToken = default)
+    public Task<AppSettings> CreateAppSettingsAsync(CancellationToken cancellationToken = default) =>
+        CreateAppSettingsAsync(createDatabase: true, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CreateAppSettingsAsync(CancellationToken)"/>; with <paramref name="createDatabase"/> false the
+    /// database is only named, not created, as on an app's first run.
+    /// </summary>
+    public async Task<AppSettings> CreateAppSettingsAsync(bool createDatabase, CancellationToken cancellationToken = default)
     {
 #if (UseRedis)
         var redis = await Cache.GetConnectionStringAsync(cancellationToken);
 #endif
-        var database = await Databases.CreateDatabaseAsync(cancellationToken);
+        var database = createDatabase
+            ? await Databases.CreateDatabaseAsync(cancellationToken)
+            : await Databases.ReserveDatabaseAsync(cancellationToken);
         var values = new Dictionary<string, string?>
         {
             ["ConnectionStrings:appdb"] = database.ConnectionString,

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Company.Starter.Testing;
+
+namespace Company.Starter.Api.Tests;
+
+/// <summary>
+/// The host commands as a user runs them (<c>dotnet Company.Starter.Api.dll migrate</c>, a process of its own): what
+/// matters is the exit code and what lands on the console, so they are not called in-process.
+/// </summary>
+public sealed class HostCommandTests(TestEnvironment environment)
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
+
+    private static CancellationToken CancellationToken => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Migrate_on_a_first_run_creates_the_database_and_exits_0()
+    {
+        // The README's first step without Docker: the server runs, the app's database does not exist yet.
+        await using var settings = await environment.CreateAppSettingsAsync(createDatabase: false, CancellationToken);
+
+        var first = await RunAsync(settings.Values, "migrate");
+        var second = await RunAsync(settings.Values, "migrate");
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.True(first.StandardError.Length == 0, first.ToString());
+        Assert.True(second.ExitCode == 0, second.ToString());
+    }
+
+    [Fact]
+    public async Task Migrate_that_cannot_reach_the_database_prints_one_line_and_exits_1()
+    {
+        await using var settings = await environment.CreateAppSettingsAsync(CancellationToken);
+#if (UsePostgres)
+        // A port with nothing listening: connection refused.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var unreachable = $"Host=127.0.0.1;Port={port};Database=app;Username=app;Password=app;Timeout=5";
+#else
+        // A folder that does not exist: SQLite cannot create the file.
+        var unreachable = $"Data Source={Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}", "app.db")}";
+#endif
+        var values = new Dictionary<string, string?>(settings.Values) { ["ConnectionStrings:appdb"] = unreachable };
+
+        var run = await RunAsync(values, "migrate");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        var line = Assert.Single(run.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("migrate failed: ", line, StringComparison.Ordinal);
+        // No stack trace anywhere: not on stderr, not in the logs on stdout.
+        Assert.DoesNotContain("   at ", run.StandardError + run.StandardOutput, StringComparison.Ordinal);
+    }
+
+    private sealed record CommandRun(int ExitCode, string StandardOutput, string StandardError)
+    {
+        public override string ToString() => $"exit {ExitCode}\nstderr:\n{StandardError}\nstdout:\n{StandardOutput}";
+    }
+
+    /// <summary>Runs the built app (next to the tests) with <paramref name="settings"/> as environment variables.</summary>
+    private static async Task<CommandRun> RunAsync(IReadOnlyDictionary<string, string?> settings, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, $"{typeof(Program).Assembly.GetName().Name}.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync(CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
+        timeout.CancelAfter(CommandTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return new CommandRun(process.ExitCode, await output, await error);
+    }
+}
