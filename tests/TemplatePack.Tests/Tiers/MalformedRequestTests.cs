@@ -29,10 +29,11 @@ public sealed class MalformedRequestTests(TemplatePackFixture fixture, ITestOutp
     private static readonly TimeSpan CorpusDeadline = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(20);
 
-    // The schema sweep's bounds: every operation's share under a cap, and the whole under a minute on a 2-core machine
-    // (measured: ~1,350 requests in 5-10 s for api-all-protocols; ~1,100 in ~45 s for security-default, where the
-    // password endpoints each cost an Argon2id hash).
-    private const int PerOperationCap = 150;
+    // The schema sweep's bounds: every operation's share under a cap (high enough that no generated case of today's
+    // operations is dropped), and the whole under a minute on a 2-core machine shared with other builds (measured:
+    // ~1,340 requests in ~9 s for api-all-protocols; ~1,150 in ~45 s for security-default, where the password
+    // endpoints each cost an Argon2id hash, hence their own cap).
+    private const int PerOperationCap = 300;
     private const int HashingOperationCap = 16;
     private const int SweepCap = 3_000;
     private static readonly TimeSpan SweepDeadline = TimeSpan.FromSeconds(90);

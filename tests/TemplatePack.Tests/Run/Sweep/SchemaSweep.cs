@@ -56,7 +56,7 @@ public sealed class SchemaSweep
         return new SchemaSweep(requests.Take(totalCap).ToList(), generated);
     }
 
-    /// <summary>All of a group under the cap; above it, a seeded sample that keeps every must-reject case it can.</summary>
+    /// <summary>All of a group under the cap; above it, a seeded sample that keeps must-reject cases first (NUL ones first of all).</summary>
     private static IEnumerable<BadRequest> Sample(List<BadRequest> group, int cap, Random random)
     {
         if (group.Count <= cap)
@@ -68,6 +68,9 @@ public sealed class SchemaSweep
         var mayAccept = group.Where(r => r.Expect == Expectation.MayAccept).ToList();
         Shuffle(mustReject, random);
         Shuffle(mayAccept, random);
+        // NUL first: the character most likely to get past validation into a driver or parser that fails on it
+        // (PostgreSQL's text types cannot hold it), so a cap never drops it for a field.
+        mustReject = [.. mustReject.OrderBy(r => r.Category.Contains("NUL", StringComparison.Ordinal) ? 0 : 1)];
         var keptMayAccept = Math.Min(mayAccept.Count, Math.Max(cap / 4, cap - mustReject.Count));
         return mustReject.Take(cap - keptMayAccept).Concat(mayAccept.Take(keptMayAccept));
     }
