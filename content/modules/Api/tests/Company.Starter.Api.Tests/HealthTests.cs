@@ -1,5 +1,7 @@
 using System.Net;
 using Company.Starter.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Company.Starter.Api.Tests;
 
@@ -33,6 +35,41 @@ public sealed class HealthTests(TestEnvironment environment)
         using var management = new HttpRequestMessage(HttpMethod.Get, "/health");
         management.Headers.Host = "localhost:8081";
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(management, cancellationToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Concurrent_health_calls_run_the_checks_once_per_window()
+    {
+        // /health answers anyone: a flood of calls must not become a flood of database queries and Redis pings.
+        var clock = new ManualClock();
+        var runs = 0;
+        await using var api = await ApiFactory.StartAsync(environment, services =>
+        {
+            services.AddSingleton<TimeProvider>(clock);
+            services.AddHealthChecks().AddCheck("counted", () =>
+            {
+                Interlocked.Increment(ref runs);
+                return HealthCheckResult.Healthy();
+            });
+        });
+        using var client = api.CreateClient();
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        var burst = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => client.GetAsync("/health", cancellationToken)));
+        Assert.All(burst, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
+        Assert.Equal(1, Volatile.Read(ref runs));
+
+        clock.Advance(TimeSpan.FromSeconds(1)); // still within the window (Observability:HealthCacheDuration, 2 s)
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health", cancellationToken)).StatusCode);
+        Assert.Equal(1, Volatile.Read(ref runs));
+
+        clock.Advance(TimeSpan.FromSeconds(1.5)); // past it: the next call runs the checks again, once
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => client.GetAsync("/health", cancellationToken)));
+        Assert.Equal(2, Volatile.Read(ref runs));
+
+        // Liveness stays cheap: it never runs the readiness checks.
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => client.GetAsync("/alive", cancellationToken)));
+        Assert.Equal(2, Volatile.Read(ref runs));
     }
 
     [Fact]

@@ -23,4 +23,11 @@ public sealed class ObservabilityOptions
     /// </summary>
     [RegularExpression(@"^[^\s/]+:\d{1,5}$", ErrorMessage = "ManagementHost is host:port, e.g. *:8081.")]
     public string? ManagementHost { get; set; }
+
+    /// <summary>
+    /// How long a <c>/health</c> report is reused before the checks run again. Probes come every few seconds; anything
+    /// more often only loads the database and Redis (and anyone can call <c>/health</c>). 0 runs them on every call.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan HealthCacheDuration { get; set; } = TimeSpan.FromSeconds(2);
 }
