@@ -16,8 +16,10 @@ using Npgsql;
 using OpenTelemetry.Trace;
 #endif
 #if (UseRedis)
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
-using StackExchange.Redis;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 #endif
 
 namespace Microsoft.Extensions.Hosting;
@@ -70,16 +72,19 @@ public static class DataHostingExtensions
 
 #if (UseRedis)
         builder.Services.AddSingleton<RedisConnection>();
-        // The health check library wants the multiplexer itself; only probes resolve it, never the request path.
-        builder.Services.AddSingleton(services => services.GetRequiredService<RedisConnection>().GetAsync().GetAwaiter().GetResult());
-
-        builder.Services.AddStackExchangeRedisCache(_ => { });
         builder.Services.AddOptions<RedisCacheOptions>()
             .Configure<IServiceProvider>((redis, services) =>
             {
                 redis.InstanceName = services.GetRequiredService<IOptions<DataOptions>>().Value.CacheKeyPrefix;
                 redis.ConnectionMultiplexerFactory = services.GetRequiredService<RedisConnection>().GetAsync;
             });
+        // Redis behind a circuit breaker: while it is down, reads skip it and go to the database at once.
+        builder.Services.AddSingleton(services => new CircuitBreakingCache(
+            new RedisCache(services.GetRequiredService<IOptions<RedisCacheOptions>>()),
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<IOptions<DataOptions>>(),
+            services.GetRequiredService<ILogger<CircuitBreakingCache>>()));
+        builder.Services.AddSingleton<IDistributedCache>(services => services.GetRequiredService<CircuitBreakingCache>());
 #endif
         // HybridCache: an in-process cache with stampede protection, backed by the distributed cache when one is registered.
         builder.Services.AddHybridCache();
@@ -98,7 +103,8 @@ public static class DataHostingExtensions
         var health = builder.Services.AddHealthChecks()
             .AddDbContextCheck<AppDbContext>("database", tags: ["ready"]);
 #if (UseRedis)
-        health.AddRedis(services => services.GetRequiredService<IConnectionMultiplexer>(), "redis", tags: ["ready"]);
+        // Degraded, not Unhealthy, when Redis is down: the app serves without its cache, so readiness stays up.
+        health.AddCheck<RedisHealthCheck>("redis", failureStatus: HealthStatus.Degraded, tags: ["ready"]);
 #endif
 
         return builder;
