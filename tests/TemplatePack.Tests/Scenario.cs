@@ -14,6 +14,7 @@ namespace TemplatePack.Tests;
 /// <param name="ObservabilityDeploy">The output has deploy/observability (dashboard, alert rules).</param>
 /// <param name="Auth">Expected sign-in: "passkeys", "jwt" (passwords and tokens) or "none" (no security module).</param>
 /// <param name="Rest">The app serves the REST API the run tier probes (false for gRPC-only or GraphQL-only apps).</param>
+/// <param name="Checks">The slower checks this scenario stands for (each runs on a few scenarios, chosen here, not in the tiers).</param>
 public sealed record Scenario(
     string Id,
     string ShortName,
@@ -24,7 +25,8 @@ public sealed record Scenario(
     bool MetricsEndpoint = false,
     bool ObservabilityDeploy = false,
     string Auth = "none",
-    bool Rest = true)
+    bool Rest = true,
+    ScenarioChecks Checks = ScenarioChecks.None)
 {
     /// <summary>Writes need a signed-in user, and the app needs a signing key to start.</summary>
     public bool UsesAuth => Auth != "none";
@@ -39,4 +41,20 @@ public sealed record Scenario(
     public string CodeName => Naming.CodeName.From(Name);
 
     public override string ToString() => Id;
+}
+
+/// <summary>Checks too slow to run on every scenario; the scenario list says which scenarios carry each.</summary>
+[Flags]
+public enum ScenarioChecks
+{
+    None = 0,
+
+    /// <summary>The build-time OpenAPI document passes Redocly's lint.</summary>
+    OpenApiLint = 1,
+
+    /// <summary>The hand-written corpus and the schema-driven sweep of malformed requests.</summary>
+    MalformedRequests = 2,
+
+    /// <summary>The database is cut while clients write (needs PostgreSQL).</summary>
+    DatabaseOutage = 4,
 }

@@ -5,10 +5,10 @@ public static class Scenarios
 {
     public static readonly IReadOnlyList<Scenario> All =
     [
-        new("databases-default", "fullstack-databases", "Acme.Shop", [], Database: "postgres", Cache: "redis"),
+        new("databases-default", "fullstack-databases", "Acme.Shop", [], Database: "postgres", Cache: "redis", Checks: ScenarioChecks.OpenApiLint | ScenarioChecks.DatabaseOutage),
 
         // The cache default follows the database: SQLite means a single-file app, so no Redis.
-        new("databases-sqlite", "fullstack-databases", "My-App", ["--database", "sqlite"], Database: "sqlite", Cache: "none"),
+        new("databases-sqlite", "fullstack-databases", "My-App", ["--database", "sqlite"], Database: "sqlite", Cache: "none", Checks: ScenarioChecks.MalformedRequests),
 
         new("mvp-startup", "fullstack-mvp", "1st.App", ["--stack", "startup"], Database: "postgres", Cache: "redis", ObservabilityDeploy: true, Auth: "passkeys"),
 
@@ -21,7 +21,7 @@ public static class Scenarios
         new("observability-prometheus-sqlite", "fullstack-observability", "Obs-Lite", ["--exporter", "prometheus", "--database", "sqlite"], Database: "sqlite", Cache: "none", MetricsEndpoint: true, ObservabilityDeploy: true),
 
         // Every protocol over one domain; the REST contract stays the one the run tier probes.
-        new("api-all-protocols", "fullstack-api", "Acme.Api", ["--protocols", "rest", "grpc", "graphql"], Database: "postgres", Cache: "redis"),
+        new("api-all-protocols", "fullstack-api", "Acme.Api", ["--protocols", "rest", "grpc", "graphql"], Database: "postgres", Cache: "redis", Checks: ScenarioChecks.OpenApiLint | ScenarioChecks.MalformedRequests),
 
         // One protocol without REST: the solution must stand without the REST endpoints and their tests. (Names whose
         // first part is a library's root namespace, like Grpc.X or GraphQL.X, shadow that library: see the README.)
@@ -29,7 +29,7 @@ public static class Scenarios
         new("api-graphql", "fullstack-api", "Acme.Graph", ["--protocols", "graphql"], Database: "postgres", Cache: "redis", Rest: false),
 
         // Passkeys first: Identity on PostgreSQL, the browser ceremony tested in Chromium by the generated tests.
-        new("security-default", "fullstack-security", "Acme.Secure", [], Database: "postgres", Cache: "redis", Auth: "passkeys"),
+        new("security-default", "fullstack-security", "Acme.Secure", [], Database: "postgres", Cache: "redis", Auth: "passkeys", Checks: ScenarioChecks.OpenApiLint | ScenarioChecks.MalformedRequests),
 
         // Passwords and tokens only, on SQLite: no passkey code, page or browser test.
         new("security-jwt-sqlite", "fullstack-security", "Jwt-Lite", ["--auth", "jwt", "--database", "sqlite"], Database: "sqlite", Cache: "none", Auth: "jwt"),
@@ -40,6 +40,9 @@ public static class Scenarios
 
     /// <summary>Theory rows carry only the id, so test names read `Builds(scenarioId: "databases-sqlite")`.</summary>
     public static TheoryData<string> Ids() => new(All.Select(s => s.Id));
+
+    /// <summary>The ids of the scenarios that carry <paramref name="check"/>.</summary>
+    public static TheoryData<string> With(ScenarioChecks check) => new(All.Where(s => s.Checks.HasFlag(check)).Select(s => s.Id));
 
     public static IEnumerable<string> ShortNames => All.Select(s => s.ShortName).Distinct();
 }

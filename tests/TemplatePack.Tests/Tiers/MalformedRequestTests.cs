@@ -45,8 +45,7 @@ public sealed class MalformedRequestTests(TemplatePackFixture fixture, ITestOutp
         ["ForgotPassword"] = "no SMTP server in the harness",
     };
 
-    // Same code, two providers: PostgreSQL with every protocol, and SQLite with REST only; and the security module.
-    public static TheoryData<string> ScenarioIds => new("api-all-protocols", "databases-sqlite", "security-default");
+    public static TheoryData<string> ScenarioIds => Scenarios.With(ScenarioChecks.MalformedRequests);
 
     [Theory]
     [MemberData(nameof(ScenarioIds))]

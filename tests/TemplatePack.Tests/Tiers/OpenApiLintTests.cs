@@ -67,7 +67,7 @@ public sealed class OpenApiLintTests(TemplatePackFixture fixture, ITestOutputHel
         ("/api/sales/summary", "get", "SummarizeSales"),
     ];
 
-    public static TheoryData<string> ScenarioIds => new("api-all-protocols", "databases-default", "security-default");
+    public static TheoryData<string> ScenarioIds => Scenarios.With(ScenarioChecks.OpenApiLint);
 
     [Theory]
     [MemberData(nameof(ScenarioIds))]

@@ -19,10 +19,14 @@ public sealed class OutageTests(TemplatePackFixture fixture, ITestOutputHelper o
     private static readonly TimeSpan CutDuration = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(30);
 
-    [Fact]
-    public async Task Database_outage_gives_503_and_loses_no_acknowledged_write()
+    public static TheoryData<string> ScenarioIds => Scenarios.With(ScenarioChecks.DatabaseOutage);
+
+    [Theory]
+    [MemberData(nameof(ScenarioIds))]
+    public async Task Database_outage_gives_503_and_loses_no_acknowledged_write(string scenarioId)
     {
-        var scenario = Scenarios.Get("databases-default");
+        var scenario = Scenarios.Get(scenarioId);
+        Assert.True(scenario.UsesPostgres && scenario.Rest && !scenario.UsesAuth, $"{scenarioId}: the outage test cuts PostgreSQL under anonymous REST writes");
         var server = new NpgsqlConnectionStringBuilder(TestServices.RequirePostgres());
         var redis = TestServices.RequireRedis();
         var solution = await fixture.BuiltAsync(scenario);

@@ -12,6 +12,16 @@ public sealed partial class ScenarioExpectationTests(TemplatePackFixture fixture
 {
     public static TheoryData<string> ScenarioIds => Scenarios.Ids();
 
+    [Fact]
+    public void Every_slow_check_is_carried_by_some_scenario()
+    {
+        // A check no scenario carries would vanish from its tier without a failure.
+        var uncarried = Enum.GetValues<ScenarioChecks>()
+            .Where(check => check != ScenarioChecks.None && !Scenarios.All.Any(s => s.Checks.HasFlag(check)))
+            .ToList();
+        Assert.Empty(uncarried);
+    }
+
     [Theory]
     [MemberData(nameof(ScenarioIds))]
     public async Task Generated_packages_match_the_expected_database_and_cache(string scenarioId)
