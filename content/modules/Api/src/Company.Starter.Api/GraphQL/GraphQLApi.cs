@@ -8,7 +8,8 @@ namespace Company.Starter.Api.GraphQL;
 
 /// <summary>
 /// The GraphQL surface over the catalogue: a code-first schema (<see cref="CatalogSchema"/>), batched loading of
-/// nested sales (<see cref="SalesLoader"/>), depth/complexity/size limits (<see cref="GraphQLLimits"/>), and one
+/// nested sales (<see cref="SalesLoader"/>), depth/complexity/size limits and
+/// introspection in Development only (<see cref="GraphQLLimits"/>, <see cref="GraphQLCost"/>), and one
 /// endpoint, <c>/graphql</c>, that speaks GraphQL over HTTP (<see cref="GraphQLHttpEndpoint"/>).
 /// </summary>
 public static class GraphQLApi
@@ -26,6 +27,7 @@ public static class GraphQLApi
         // The schema and its types are built once per process; resolvers reach the request's services
         // (DbContext, ProductCatalog, SalesLoader) through IResolveFieldContext.RequestServices.
         services.AddSingleton<CatalogSchema>();
+        services.AddSingleton<GraphQLCost>();
         services.AddTransient<CatalogQuery>();
         services.AddTransient<CatalogMutation>();
         services.AddTransient<ProductType>();

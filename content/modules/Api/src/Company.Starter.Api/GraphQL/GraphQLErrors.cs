@@ -7,7 +7,7 @@ using Company.Starter.Data.Paging;
 using GraphQL;
 using GraphQL.Execution;
 using GraphQL.Validation.Complexity;
-using GraphQLParser.AST;
+using GraphQL.Validation.Errors.Custom;
 using DocumentLimitError = GraphQL.Validation.ValidationError;
 
 namespace Company.Starter.Api.GraphQL;
@@ -26,6 +26,12 @@ public static partial class GraphQLErrors
 
     /// <summary>The document is longer than <see cref="GraphQLLimits.MaxQueryLength"/>.</summary>
     public const string QueryTooLong = "query_too_long";
+
+    /// <summary>The document selects more fields than <see cref="GraphQLLimits.MaxFields"/>, aliases and fragment uses counted.</summary>
+    public const string QueryTooManyFields = "query_too_many_fields";
+
+    /// <summary>The document asks for <c>__schema</c> or <c>__type</c> where <see cref="GraphQLLimits.EnableIntrospection"/> is off.</summary>
+    public const string IntrospectionDisabled = "introspection_disabled";
 
     public static ExecutionError Error(string code, string message) => new(message) { Code = code };
 #if (UseAuth)
@@ -51,33 +57,12 @@ public static partial class GraphQLErrors
 #endif
 
     /// <summary>
-    /// How deep an introspection query may nest the fields that list types (<c>fields</c>, <c>inputFields</c>,
-    /// <c>interfaces</c>, <c>possibleTypes</c>): the standard introspection query needs 1; 3 matches graphql-js's
-    /// MaxIntrospectionDepthRule.
-    /// </summary>
-    public const int MaxIntrospectionListingDepth = 3;
-
-    private static readonly HashSet<string> ListingFields = new(StringComparer.Ordinal) { "fields", "inputFields", "interfaces", "possibleTypes" };
-
-    /// <summary>
-    /// Checks a document's measured depth and estimated cost against <paramref name="limits"/> during validation,
-    /// so an over-limit document is refused before execution, with an error naming the limit and its setting.
-    /// Introspection (tools fetching the schema) is answered from memory, not the database, and its standard query
-    /// is 13 levels deep, so it is held to its own rule instead: no recursion through the type-listing fields.
+    /// Rewrites GraphQL.NET's depth and complexity errors (it has already measured the document against
+    /// <paramref name="limits"/>, introspection included) into coded ones that name the limit and its setting.
     /// </summary>
     internal static Task EnforceLimits(ComplexityValidationContext context, GraphQLLimits limits)
     {
-        var operation = context.ValidationContext.Operation;
-        if (IsIntrospection(operation))
-        {
-            var listing = ListingDepth(operation.SelectionSet, context.ValidationContext.Document, [], []);
-            if (listing > MaxIntrospectionListingDepth)
-            {
-                context.Error = new DocumentLimitError(
-                    $"The introspection query nests fields, inputFields, interfaces or possibleTypes {listing} levels deep; the limit is {MaxIntrospectionListingDepth}.") { Code = QueryTooDeep };
-            }
-        }
-        else if (context.MaxDepth > limits.MaxDepth)
+        if (context.MaxDepth > limits.MaxDepth)
         {
             context.Error = new DocumentLimitError(
                 $"The query is nested {context.MaxDepth} levels deep; the limit (GraphQL:MaxDepth) is {limits.MaxDepth}.") { Code = QueryTooDeep };
@@ -90,48 +75,6 @@ public static partial class GraphQLErrors
         }
 
         return Task.CompletedTask;
-    }
-
-    /// <summary>True when every root field is an introspection field (<c>__schema</c>, <c>__type</c>, <c>__typename</c>).</summary>
-    private static bool IsIntrospection(GraphQLOperationDefinition operation) =>
-        operation.SelectionSet.Selections.All(selection => selection is GraphQLField field && field.Name.StringValue.StartsWith("__", StringComparison.Ordinal));
-
-    /// <summary>The deepest nesting of type-listing fields, following fragments (each measured once; cycles count 0).</summary>
-    private static int ListingDepth(GraphQLSelectionSet? selectionSet, GraphQLDocument document, Dictionary<string, int> fragments, HashSet<string> visiting)
-    {
-        var deepest = 0;
-        foreach (var selection in selectionSet?.Selections ?? [])
-        {
-            var depth = selection switch
-            {
-                GraphQLField field => ListingDepth(field.SelectionSet, document, fragments, visiting) + (ListingFields.Contains(field.Name.StringValue) ? 1 : 0),
-                GraphQLInlineFragment inline => ListingDepth(inline.SelectionSet, document, fragments, visiting),
-                GraphQLFragmentSpread spread => FragmentDepth(spread.FragmentName.Name.StringValue, document, fragments, visiting),
-                _ => 0,
-            };
-            deepest = Math.Max(deepest, depth);
-        }
-
-        return deepest;
-    }
-
-    private static int FragmentDepth(string name, GraphQLDocument document, Dictionary<string, int> fragments, HashSet<string> visiting)
-    {
-        if (fragments.TryGetValue(name, out var known))
-        {
-            return known;
-        }
-
-        if (!visiting.Add(name))
-        {
-            return 0;
-        }
-
-        var definition = document.Definitions.OfType<GraphQLFragmentDefinition>().FirstOrDefault(fragment => fragment.FragmentName.Name.StringValue == name);
-        var depth = ListingDepth(definition?.SelectionSet, document, fragments, visiting);
-        visiting.Remove(name);
-        fragments[name] = depth;
-        return depth;
     }
 
     /// <summary>Checks <paramref name="request"/> with its DataAnnotations: the same rules the REST endpoints apply.</summary>
@@ -217,7 +160,8 @@ internal sealed class CodedErrorInfoProvider() : ErrorInfoProvider(new ErrorInfo
         var info = base.GetInfo(executionError);
         var extensions = info.Extensions ?? new Dictionary<string, object?>();
         extensions.Remove("number");
-        extensions["code"] = executionError.Code ?? ProblemCodes.BadRequest;
+        // GraphQL.NET's own rule refuses introspection; its code joins this API's vocabulary.
+        extensions["code"] = executionError is NoIntrospectionError ? GraphQLErrors.IntrospectionDisabled : executionError.Code ?? ProblemCodes.BadRequest;
         if (executionError is InputValidationError validation)
         {
             extensions["errors"] = validation.Errors;

@@ -3,9 +3,6 @@ using System.Text;
 using Company.Starter.Api.Http;
 using GraphQL;
 using GraphQL.Transport;
-using GraphQL.Validation;
-using GraphQL.Validation.Complexity;
-using GraphQL.Validation.Rules.Custom;
 using GraphQLParser;
 using GraphQLParser.AST;
 using GraphQLParser.Exceptions;
@@ -93,6 +90,13 @@ public static partial class GraphQLHttpEndpoint
 
         // Parsed here, once, to learn the operation type before anything runs; the executer reuses the document.
         var document = TryParse(request.Query);
+        if (document is not null && GraphQLCost.CountFields(document, limits.MaxFields) > limits.MaxFields)
+        {
+            await response.FailAsync(response.RequestErrorStatus, GraphQLErrors.QueryTooManyFields,
+                $"The query selects more than {limits.MaxFields} fields, counting each alias and each use of a fragment; the limit (GraphQL:MaxFields) is {limits.MaxFields}.");
+            return;
+        }
+
         var operation = document is null ? null : OperationOf(document, request.OperationName);
         if (isGet && operation is { Operation: not OperationType.Query })
         {
@@ -114,11 +118,8 @@ public static partial class GraphQLHttpEndpoint
             RequestServices = http.RequestServices,
             User = http.User,
             CancellationToken = http.RequestAborted,
-            // The complexity rule runs with validation, so an over-deep or over-wide document never reaches a resolver.
-            ValidationRules = DocumentValidator.CoreRules.Append(new ComplexityValidationRule(new ComplexityOptions
-            {
-                ValidateComplexityDelegate = context => GraphQLErrors.EnforceLimits(context, limits),
-            })),
+            // The limits run with validation, so an over-deep or over-wide document never reaches a resolver.
+            ValidationRules = http.RequestServices.GetRequiredService<GraphQLCost>().ValidationRules,
             UnhandledExceptionDelegate = context =>
             {
                 GraphQLErrors.Translate(context, logger);

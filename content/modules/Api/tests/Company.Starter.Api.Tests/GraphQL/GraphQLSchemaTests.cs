@@ -234,46 +234,6 @@ public sealed class GraphQLSchemaTests(TestEnvironment environment)
         Assert.Empty(commands.Texts);
     }
 
-    [Fact]
-    public async Task The_standard_introspection_query_passes_but_recursive_introspection_is_refused()
-    {
-        await using var api = await ApiFactory.StartAsync(environment);
-        using var client = api.CreateClient();
-
-        // What GraphiQL and code generators send: 13 levels deep, past MaxDepth, yet only reads the schema.
-        var schema = (await client.QueryAsync(IntrospectionQuery)).GetProperty("__schema");
-        Assert.Equal("Query", schema.GetProperty("queryType").GetProperty("name").GetString());
-        Assert.Contains(schema.GetProperty("types").EnumerateArray(), type => type.GetProperty("name").GetString() == "ProductConnection");
-
-        // The classic introspection amplification: type-listing fields nested inside each other.
-        var body = await (await client.PostGraphQLAsync("{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }"))
-            .ReadGraphQLAsync(HttpStatusCode.BadRequest);
-        Assert.Contains("the limit is 3", body.SingleError("query_too_deep").GetProperty("message").GetString(), StringComparison.Ordinal);
-    }
-
-    private const string IntrospectionQuery = """
-        query IntrospectionQuery {
-          __schema {
-            queryType { name } mutationType { name } subscriptionType { name }
-            types { ...FullType }
-            directives { name description locations args { ...InputValue } }
-          }
-        }
-        fragment FullType on __Type {
-          kind name description
-          fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
-          inputFields { ...InputValue }
-          interfaces { ...TypeRef }
-          enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
-          possibleTypes { ...TypeRef }
-        }
-        fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
-        fragment TypeRef on __Type {
-          kind name
-          ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
-        }
-        """;
-
     /// <summary>Records the SQL of every command the app's DbContext runs.</summary>
     private sealed class CommandCounter : DbCommandInterceptor
     {
