@@ -5,11 +5,17 @@ namespace Company.Starter.Data.Idempotency;
 /// <see cref="CompletedAt"/> is null the first request is still running; once set, retries get the stored response.
 /// </summary>
 /// <remarks>
-/// There is no authentication yet, so all clients share one key space: keys should be random (a UUID), as the
-/// Idempotency-Key draft asks. With auth, make the owner (user or tenant) part of the key.
+/// Keys are scoped by caller (<see cref="Scope"/>): two users who happen to send the same key (and body) each get their
+/// own request run and their own response replayed, never the other's.
 /// </remarks>
 public sealed class IdempotencyRecord
 {
+    /// <summary>
+    /// Whose key it is: <c>user:</c> and the signed-in user's id, or empty for anonymous callers (who share one key
+    /// space, as without authentication there is nothing to tell them apart; their keys should be random, as the draft asks).
+    /// </summary>
+    public string Scope { get; set; } = string.Empty;
+
     /// <summary>The client's key, 1 to 255 printable ASCII characters, compared exactly.</summary>
     public required string Key { get; set; }
 

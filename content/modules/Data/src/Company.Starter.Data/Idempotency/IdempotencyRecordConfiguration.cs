@@ -7,11 +7,16 @@ internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<
 {
     public const int KeyMaxLength = 255;
 
+    /// <summary>"user:" and a user id of up to 450 characters (the length Identity gives its own key column).</summary>
+    public const int ScopeMaxLength = 512;
+
     public void Configure(EntityTypeBuilder<IdempotencyRecord> record)
     {
         record.ToTable("idempotency_records");
-        // The primary key is the lock: of two requests racing with one key, only one insert succeeds.
-        record.HasKey(r => r.Key);
+        // The primary key is the lock: of two requests racing with one key, only one insert succeeds. The caller's
+        // scope comes first, so that one caller's key never answers for another's.
+        record.HasKey(r => new { r.Scope, r.Key });
+        record.Property(r => r.Scope).HasMaxLength(ScopeMaxLength);
         record.Property(r => r.Key).HasMaxLength(KeyMaxLength);
         record.Property(r => r.Fingerprint).HasMaxLength(64);
         record.Property(r => r.ContentType).HasMaxLength(255);

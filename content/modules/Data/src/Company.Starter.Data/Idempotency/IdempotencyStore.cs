@@ -31,15 +31,15 @@ public sealed class IdempotencyStore(AppDbContext db, TimeProvider clock, IOptio
     private const int MaxAttempts = 5;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Claims <paramref name="key"/> for a request, or returns who has it.</summary>
-    public async Task<IdempotencyBegin> BeginAsync(string key, string fingerprint, CancellationToken cancellationToken = default)
+    /// <summary>Claims <paramref name="key"/> of <paramref name="scope"/> (the caller) for a request, or returns who has it.</summary>
+    public async Task<IdempotencyBegin> BeginAsync(string scope, string key, string fingerprint, CancellationToken cancellationToken = default)
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var now = clock.GetUtcNow().UtcDateTime;
 
             // Reading first keeps the common retry free of a failed insert (which EF Core logs as an error).
-            var existing = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.Key == key, cancellationToken);
+            var existing = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.Scope == scope && r.Key == key, cancellationToken);
             if (existing is not null)
             {
                 if (!IsStale(existing, now))
@@ -47,10 +47,10 @@ public sealed class IdempotencyStore(AppDbContext db, TimeProvider clock, IOptio
                     return new IdempotencyBegin(false, existing);
                 }
 
-                await DeleteIfStaleAsync(key, now, cancellationToken);
+                await DeleteIfStaleAsync(scope, key, now, cancellationToken);
             }
 
-            var record = new IdempotencyRecord { Key = key, Fingerprint = fingerprint, CreatedAt = now };
+            var record = new IdempotencyRecord { Scope = scope, Key = key, Fingerprint = fingerprint, CreatedAt = now };
             var entry = db.IdempotencyRecords.Add(record);
             try
             {
@@ -77,14 +77,14 @@ public sealed class IdempotencyStore(AppDbContext db, TimeProvider clock, IOptio
     }
 
     /// <summary>Stores the response of the request that holds <paramref name="key"/>; retries get it from now on.</summary>
-    public Task CompleteAsync(string key, IdempotentResponse response, CancellationToken cancellationToken = default)
+    public Task CompleteAsync(string scope, string key, IdempotentResponse response, CancellationToken cancellationToken = default)
     {
         // Known limits, accepted here: a request that outlives InProgressTimeout may complete the record of the retry that
         // took its key over; and if this write fails after the handler committed, the key stays "in progress" until
         // InProgressTimeout and a later retry runs again. Closing both needs the handler's write and this one in a transaction.
         var now = clock.GetUtcNow().UtcDateTime;
         return db.IdempotencyRecords
-            .Where(r => r.Key == key && r.CompletedAt == null)
+            .Where(r => r.Scope == scope && r.Key == key && r.CompletedAt == null)
             .ExecuteUpdateAsync(
                 set => set
                     .SetProperty(r => r.CompletedAt, now)
@@ -97,8 +97,8 @@ public sealed class IdempotencyStore(AppDbContext db, TimeProvider clock, IOptio
     }
 
     /// <summary>Gives <paramref name="key"/> up without a response (the request failed), so that a retry runs again.</summary>
-    public Task ReleaseAsync(string key, CancellationToken cancellationToken = default) =>
-        db.IdempotencyRecords.Where(r => r.Key == key && r.CompletedAt == null).ExecuteDeleteAsync(cancellationToken);
+    public Task ReleaseAsync(string scope, string key, CancellationToken cancellationToken = default) =>
+        db.IdempotencyRecords.Where(r => r.Scope == scope && r.Key == key && r.CompletedAt == null).ExecuteDeleteAsync(cancellationToken);
 
     private static bool IsBusy(DbUpdateException exception) => exception.InnerException switch
     {
@@ -118,12 +118,12 @@ public sealed class IdempotencyStore(AppDbContext db, TimeProvider clock, IOptio
     /// Deletes the key's record only if it is still stale, so that of several requests taking an expired key over, none
     /// deletes the fresh record another has just inserted.
     /// </summary>
-    private Task<int> DeleteIfStaleAsync(string key, DateTime now, CancellationToken cancellationToken)
+    private Task<int> DeleteIfStaleAsync(string scope, string key, DateTime now, CancellationToken cancellationToken)
     {
         var abandonedBefore = now - options.Value.InProgressTimeout;
         var expiredBefore = now - options.Value.Retention;
         return db.IdempotencyRecords
-            .Where(r => r.Key == key
+            .Where(r => r.Scope == scope && r.Key == key
                 && ((r.CompletedAt == null && r.CreatedAt < abandonedBefore) || (r.CompletedAt != null && r.CreatedAt < expiredBefore)))
             .ExecuteDeleteAsync(cancellationToken);
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Company.Starter.Data.Idempotency;
@@ -44,8 +45,9 @@ internal static class IdempotentRequests
         }
 
         var store = http.RequestServices.GetRequiredService<IdempotencyStore>();
+        var scope = ScopeOf(http.User);
         var fingerprint = await FingerprintAsync(http.Request, http.RequestAborted);
-        var begin = await store.BeginAsync(key, fingerprint, http.RequestAborted);
+        var begin = await store.BeginAsync(scope, key, fingerprint, http.RequestAborted);
 
         if (!begin.Started)
         {
@@ -53,8 +55,19 @@ internal static class IdempotentRequests
             return;
         }
 
-        await RunAndStoreAsync(http, next, store, key);
+        await RunAndStoreAsync(http, next, store, scope, key);
     }
+
+    /// <summary>
+    /// Whose keys these are. Each signed-in user has a key space of their own (<c>user:</c> and their id, the token's
+    /// <c>sub</c>), so that another user sending the same key and body runs their own request instead of being handed
+    /// the first user's response. Anonymous callers share the empty scope, which no user's scope can equal.
+    /// </summary>
+    internal static string ScopeOf(ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true
+        && (user.FindFirstValue("sub") ?? user.FindFirstValue(ClaimTypes.NameIdentifier)) is { Length: > 0 } id
+            ? "user:" + id
+            : string.Empty;
 
     /// <summary>
     /// Printable ASCII only (what Stripe accepts): no control characters, nothing a log or a header could split on.
@@ -138,7 +151,7 @@ internal static class IdempotentRequests
     /// (the failure may be transient, and the draft lets the client retry); any other answer, 4xx validation included,
     /// is stored and replayed, because repeating the same request would only get the same answer.
     /// </summary>
-    private static async Task RunAndStoreAsync(HttpContext http, RequestDelegate next, IdempotencyStore store, string key)
+    private static async Task RunAndStoreAsync(HttpContext http, RequestDelegate next, IdempotencyStore store, string scope, string key)
     {
         var originalBody = http.Features.Get<IHttpResponseBodyFeature>()!;
         using var buffer = new MemoryStream();
@@ -153,7 +166,7 @@ internal static class IdempotentRequests
         {
             // The exception handler answers (500, 503...); CancellationToken.None: the key must be freed even if the
             // client went away.
-            await store.ReleaseAsync(key, CancellationToken.None);
+            await store.ReleaseAsync(scope, key, CancellationToken.None);
             throw;
         }
         finally
@@ -166,11 +179,12 @@ internal static class IdempotentRequests
         var body = buffer.ToArray();
         if (response.StatusCode >= StatusCodes.Status500InternalServerError)
         {
-            await store.ReleaseAsync(key, CancellationToken.None);
+            await store.ReleaseAsync(scope, key, CancellationToken.None);
         }
         else
         {
             await store.CompleteAsync(
+                scope,
                 key,
                 new IdempotentResponse(
                     response.StatusCode,

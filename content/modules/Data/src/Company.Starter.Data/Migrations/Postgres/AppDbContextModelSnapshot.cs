@@ -24,6 +24,11 @@ namespace Company.Starter.Data.Migrations.Postgres
 
             modelBuilder.Entity("Company.Starter.Data.Idempotency.IdempotencyRecord", b =>
                 {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("scope");
+
                     b.Property<string>("Key")
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)")
@@ -66,7 +71,7 @@ namespace Company.Starter.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("status_code");
 
-                    b.HasKey("Key")
+                    b.HasKey("Scope", "Key")
                         .HasName("pk_idempotency_records");
 
                     b.HasIndex("CreatedAt")

@@ -19,6 +19,11 @@ namespace Company.Starter.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Company.Starter.Data.Idempotency.IdempotencyRecord", b =>
                 {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scope");
+
                     b.Property<string>("Key")
                         .HasMaxLength(255)
                         .HasColumnType("TEXT")
@@ -61,7 +66,7 @@ namespace Company.Starter.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("status_code");
 
-                    b.HasKey("Key")
+                    b.HasKey("Scope", "Key")
                         .HasName("pk_idempotency_records");
 
                     b.HasIndex("CreatedAt")
