@@ -174,9 +174,10 @@ ours_dir="$work/ours/src/Bench.Shop.Api/bin/Release/net10.0"
 ours_env=(ConnectionStrings__appdb="$database" ConnectionStrings__redis="$FULLSTACK_TEST_REDIS" Data__CacheKeyPrefix="bench-$$:"
           Api__RateLimitBurst=1000000 Api__RateLimitPerPeriod=1000000)
 if [[ -d "$work/ours/src/Bench.Shop.Api/Security" ]]; then
-  # The security module will not start in Production without a token signing key.
+  # The security module will not start in Production without a token signing key and a key ring certificate.
   (cd "$ours_dir" && dotnet Bench.Shop.Api.dll keys generate --output "$work/signing-key.pem" >/dev/null)
-  ours_env+=(Security__Tokens__SigningKeyPath="$work/signing-key.pem")
+  openssl req -x509 -newkey rsa:3072 -nodes -days 1825 -subj /CN=key-ring -keyout "$work/key-ring.pem" -out "$work/key-ring.pem" 2>/dev/null
+  ours_env+=(Security__Tokens__SigningKeyPath="$work/signing-key.pem" Security__KeyRing__CertificatePath="$work/key-ring.pem")
 fi
 (cd "$ours_dir" && env "${ours_env[@]}" dotnet Bench.Shop.Api.dll migrate >/dev/null)
 

@@ -87,6 +87,10 @@ step "Make the token signing key (no keys in the repository or in appsettings)"
 (cd "$api_dir" && dotnet "$api" keys generate --output "$work/signing-key.pem")
 export Security__Tokens__SigningKeyPath="$work/signing-key.pem"
 
+step "Make the certificate that encrypts the data protection keys (Production refuses to start without it)"
+openssl req -x509 -newkey rsa:3072 -nodes -days 1825 -subj /CN=key-ring -keyout "$work/key-ring.pem" -out "$work/key-ring.pem" 2>/dev/null
+export Security__KeyRing__CertificatePath="$work/key-ring.pem"
+
 step "Apply the migrations (an explicit step)"
 (cd "$api_dir" && dotnet "$api" migrate)
 

@@ -86,6 +86,26 @@ public sealed partial class ApiHost : IAsyncDisposable
         return path;
     }
 
+    /// <summary>
+    /// Makes the data protection key ring's certificate with the openssl command the generated README gives (outside
+    /// Development the app refuses to start without one) and returns the PEM file, certificate and private key in one.
+    /// </summary>
+    public static async Task<string> GenerateKeyRingCertificateAsync(string directory)
+    {
+        var path = Path.Combine(directory, "key-ring.pem");
+        var openssl = await ProcessRunner.RunAsync(new ProcessSpec("openssl",
+            ["req", "-x509", "-newkey", "rsa:3072", "-nodes", "-days", "1825", "-subj", "/CN=key-ring", "-keyout", path, "-out", path])
+        {
+            WorkingDirectory = directory,
+            Timeout = TimeSpan.FromMinutes(1),
+        });
+        Assert.True(openssl.ExitCode == 0 && File.Exists(path), $"The README's openssl command must make the key ring certificate:\n{openssl.Describe()}");
+        var pem = await File.ReadAllTextAsync(path);
+        Assert.Contains("-----BEGIN CERTIFICATE-----", pem);
+        Assert.Contains("-----BEGIN PRIVATE KEY-----", pem);
+        return path;
+    }
+
     /// <summary>The bearer token of the user <see cref="SignInAsync"/> registered, for clients other than <see cref="Client"/>.</summary>
     public string? AccessToken { get; private set; }
 

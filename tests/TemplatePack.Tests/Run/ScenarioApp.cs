@@ -46,6 +46,8 @@ public sealed class ScenarioApp : IAsyncDisposable
             {
                 // The operator's first step: a signing key from the app's own command, kept outside the app's folder.
                 environment["Security__Tokens__SigningKeyPath"] = await ApiHost.GenerateSigningKeyAsync(solution, scratch);
+                // And the certificate that encrypts the data protection keys in the database (Production requires it).
+                environment["Security__KeyRing__CertificatePath"] = await ApiHost.GenerateKeyRingCertificateAsync(scratch);
             }
 
             await ApiHost.MigrateAsync(solution, environment);

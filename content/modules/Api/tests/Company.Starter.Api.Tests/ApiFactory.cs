@@ -2,6 +2,7 @@
 using System.Net.Http.Headers;
 using Company.Starter.Api.Security.Authorization;
 using Company.Starter.Api.Security.Tokens;
+using Company.Starter.Api.Tests.Security;
 #endif
 using Company.Starter.Data;
 using Company.Starter.Testing;
@@ -56,12 +57,13 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     public string SigningKeyPem { get; } = SigningKey.Generate();
 
     /// <summary>
-    /// Settings every test app gets: its own signing key, and an auth rate limit high enough for a test class's
-    /// sign-ins (the rate limit and lockout tests set their own).
+    /// Settings every test app gets: its own signing key, the key ring certificate Production requires, and an auth rate
+    /// limit high enough for a test class's sign-ins (the rate limit and lockout tests set their own).
     /// </summary>
     private IEnumerable<KeyValuePair<string, string?>> SecuritySettings() =>
     [
         new("Security:Tokens:SigningKey", SigningKeyPem),
+        new("Security:KeyRing:Certificate", KeyRingCertificates.Shared),
         new("Security:Passwords:AttemptsPerWindow", "10000"),
     ];
 

@@ -132,6 +132,15 @@ public static class SecurityHosting
 
                         return Task.CompletedTask;
                     },
+                    // A refused token gets `Bearer error="invalid_token"` and nothing more: the handler's description
+                    // ("the issuer 'x' is invalid", "the signature key was not found") would tell whoever crafts tokens
+                    // which check each attempt failed. The reason is in the app's log, not in the answer.
+                    OnChallenge = context =>
+                    {
+                        context.ErrorDescription = null;
+                        context.ErrorUri = null;
+                        return Task.CompletedTask;
+                    },
                 };
             });
         foreach (var scheme in new[] { IdentityConstants.TwoFactorUserIdScheme, IdentityConstants.ExternalScheme, IdentityConstants.ApplicationScheme, IdentityConstants.TwoFactorRememberMeScheme })
@@ -157,14 +166,21 @@ public static class SecurityHosting
         // reset codes and Identity's cookies protected by one instance are read by another, and survive a restart or a
         // deployment (the default key ring is per machine and lost with a container). The application name, not the
         // default (the content root path), is what lets instances installed in different directories share it. The
-        // keys are encrypted with the certificate in Security:KeyRing when there is one (see KeyRingOptions); the
-        // framework warns when it stores a key in the clear.
+        // keys are encrypted with the certificate in Security:KeyRing (see KeyRingOptions). Outside Development the app
+        // does not start without it: whoever could read the database could forge password reset codes. Development
+        // keeps working without one (the framework warns when it stores a key in the clear); so does the build, which
+        // only describes the endpoints.
+        services.AddOptions<KeyRingOptions>().BindConfiguration(KeyRingOptions.SectionName).ValidateDataAnnotations()
+            .Validate<IHostEnvironment>(
+                (keyRing, environment) => keyRing.HasCertificate || environment.IsDevelopment() || Http.BuildTimeOpenApi.IsRunning,
+                KeyRingOptions.Required)
+            .ValidateOnStart();
         var dataProtection = services.AddDataProtection()
             .SetApplicationName("Company.Starter")
             .PersistKeysToDbContext<SecurityDbContext>();
-        if (builder.Configuration.GetSection(KeyRingOptions.SectionName).Get<KeyRingOptions>() is { CertificatePath: { Length: > 0 } certificatePath } keyRing)
+        if (builder.Configuration.GetSection(KeyRingOptions.SectionName).Get<KeyRingOptions>() is { HasCertificate: true } keyRing)
         {
-            dataProtection.ProtectKeysWithCertificate(LoadKeyRingCertificate(certificatePath, keyRing.CertificateKeyPath));
+            dataProtection.ProtectKeysWithCertificate(LoadKeyRingCertificate(keyRing));
         }
 
         services.AddAntiforgery(antiforgery =>
@@ -192,19 +208,25 @@ public static class SecurityHosting
         return builder;
     }
 
-    /// <summary>The key ring's certificate, read when the app starts: a missing or unusable file stops it with the reason.</summary>
-    private static X509Certificate2 LoadKeyRingCertificate(string certificatePath, string? keyPath)
+    /// <summary>The key ring's certificate, read when the app starts: a missing or unusable one stops it with the reason.</summary>
+    private static X509Certificate2 LoadKeyRingCertificate(KeyRingOptions keyRing)
     {
+        var fromFile = !string.IsNullOrWhiteSpace(keyRing.CertificatePath);
         try
         {
-            var certificate = X509Certificate2.CreateFromPemFile(certificatePath, string.IsNullOrEmpty(keyPath) ? null : keyPath);
+            var certificate = fromFile
+                ? X509Certificate2.CreateFromPemFile(keyRing.CertificatePath!, string.IsNullOrEmpty(keyRing.CertificateKeyPath) ? null : keyRing.CertificateKeyPath)
+                : X509Certificate2.CreateFromPem(keyRing.Certificate, keyRing.Certificate);
             using var key = certificate.GetRSAPrivateKey();
             return key is not null ? certificate : throw new InvalidOperationException("The certificate has no RSA private key.");
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException or InvalidOperationException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException or InvalidOperationException or ArgumentException)
         {
             throw new InvalidOperationException(
-                $"{KeyRingOptions.SectionName}:CertificatePath '{certificatePath}' is not a usable certificate: {exception.Message}", exception);
+                fromFile
+                    ? $"{KeyRingOptions.SectionName}:CertificatePath '{keyRing.CertificatePath}' is not a usable certificate: {exception.Message}"
+                    : $"{KeyRingOptions.SectionName}:Certificate is not a usable certificate with its private key: {exception.Message}",
+                exception);
         }
     }
 
@@ -288,14 +310,16 @@ public static class SecurityHosting
 
     public static WebApplication MapSecurityEndpoints(this WebApplication app)
     {
-        app.MapAuthEndpoints();
+        // The endpoints that hand out tokens, and their neighbours: no cache may keep any of their answers.
+        var tokenEndpoints = app.MapGroup("").WithNoStore();
+        tokenEndpoints.MapAuthEndpoints();
 #if (UsePasskeys)
-        app.MapPasskeyEndpoints();
+        tokenEndpoints.MapPasskeyEndpoints();
         // The sign-in page (wwwroot/account): create an account with a passkey, sign in without a username, manage passkeys.
         app.MapStaticAssets();
         app.MapGet("/account", () => TypedResults.Redirect("/account/index.html")).ExcludeFromDescription();
 #endif
-        app.MapExternalSignIn();
+        tokenEndpoints.MapExternalSignIn();
 
         // The public key that signs access tokens, for other services that validate them.
         app.MapGet("/.well-known/jwks.json", (SigningKey key) => TypedResults.Json(new { keys = new[] { key.PublicJwk } }))

@@ -173,13 +173,14 @@ public sealed class OidcOptions : IValidatableObject
 }
 
 /// <summary>
-/// The data protection key ring (kept in the database) is encrypted with this certificate's RSA key when
-/// <see cref="CertificatePath"/> is set. Without it the keys are stored as written, and whoever can read the database
-/// can forge what they protect: cookies, antiforgery tokens, passkey ceremony state and password reset codes. Make one
-/// with <c>openssl req -x509 -newkey rsa:3072 -nodes -days 1825 -subj /CN=key-ring -keyout key-ring.pem -out key-ring.pem</c>
-/// and keep it out of the database and of source control, like the signing key.
+/// The data protection key ring (kept in the database) is encrypted with this certificate's RSA key. Without it the
+/// keys would be stored as written, and whoever can read the database could forge what they protect: cookies,
+/// antiforgery tokens, passkey ceremony state and password reset codes; so outside Development the app refuses to
+/// start without one. Make one with <c>openssl req -x509 -newkey rsa:3072 -nodes -days 1825 -subj /CN=key-ring
+/// -keyout key-ring.pem -out key-ring.pem</c> and keep it out of the database and of source control, like the signing
+/// key. Keep it after a rotation too: keys it encrypted need it to be read.
 /// </summary>
-public sealed class KeyRingOptions
+public sealed class KeyRingOptions : IValidatableObject
 {
     public const string SectionName = "Security:KeyRing";
 
@@ -188,4 +189,28 @@ public sealed class KeyRingOptions
 
     /// <summary>A PEM file with the certificate's private key, when it is kept apart.</summary>
     public string? CertificateKeyPath { get; set; }
+
+    /// <summary>
+    /// The certificate and its private key as PEM text (the file's content), for hosts that inject secrets as
+    /// environment variables; instead of <see cref="CertificatePath"/>.
+    /// </summary>
+    public string? Certificate { get; set; }
+
+    /// <summary>Whether the stored keys are encrypted. Empty counts as unset: such environment variables often exist empty.</summary>
+    public bool HasCertificate => !string.IsNullOrWhiteSpace(CertificatePath) || !string.IsNullOrWhiteSpace(Certificate);
+
+    /// <summary>Why an app outside Development refuses to start without one; names the settings.</summary>
+    public static string Required =>
+        $"{SectionName}:CertificatePath is required outside Development (or {SectionName}:Certificate with the PEM text): without it the " +
+        "data protection keys are stored unencrypted in the database, and whoever reads it can forge password reset codes, " +
+        "cookies and passkey ceremony state. Make one with `openssl req -x509 -newkey rsa:3072 -nodes -days 1825 -subj /CN=key-ring " +
+        "-keyout key-ring.pem -out key-ring.pem` and set the setting to that file.";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrWhiteSpace(CertificatePath) && !string.IsNullOrWhiteSpace(Certificate))
+        {
+            yield return new ValidationResult($"Set {SectionName}:CertificatePath or {SectionName}:Certificate, not both.", [nameof(CertificatePath), nameof(Certificate)]);
+        }
+    }
 }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Company.Starter.Data.Security;
 using Company.Starter.Testing;
@@ -13,7 +12,8 @@ namespace Company.Starter.Api.Tests.Security;
 /// <summary>
 /// The data protection key ring lives in the database: what one instance protects (a passkey ceremony's state, an
 /// antiforgery token, a password reset code, Identity's cookies) another instance on the same database reads, and so
-/// does the next deployment. With a certificate configured, the stored keys are encrypted, and only its holders read them.
+/// does the next deployment. The stored keys are encrypted with the configured certificate, and only its holders read
+/// them; outside Development the app does not start without one (<see cref="KeyRingTests"/>).
 /// </summary>
 public sealed class DataProtectionTests(TestEnvironment environment)
 {
@@ -42,7 +42,8 @@ public sealed class DataProtectionTests(TestEnvironment environment)
         var certificatePath = WriteCertificate();
         try
         {
-            var withCertificate = new Dictionary<string, string?> { ["Security:KeyRing:CertificatePath"] = certificatePath };
+            // The file instead of the PEM text every test app gets.
+            var withCertificate = new Dictionary<string, string?> { ["Security:KeyRing:CertificatePath"] = certificatePath, ["Security:KeyRing:Certificate"] = "" };
             await using var first = await ApiFactory.StartAsync(environment, settings: withCertificate);
             var payload = Protector(first).Protect(Encoding.UTF8.GetBytes(Secret));
 
@@ -55,7 +56,10 @@ public sealed class DataProtectionTests(TestEnvironment environment)
             Assert.Equal(Secret, Encoding.UTF8.GetString(Protector(holder).Unprotect(payload)));
 
             // Reading the database is not enough without the certificate.
-            await using var stranger = await ApiFactory.StartAsync(environment, settings: SameDatabase(first));
+            await using var stranger = await ApiFactory.StartAsync(environment, settings: new Dictionary<string, string?>(SameDatabase(first))
+            {
+                ["Security:KeyRing:Certificate"] = KeyRingCertificates.Create(),
+            });
             Assert.ThrowsAny<CryptographicException>(() => Protector(stranger).Unprotect(payload));
         }
         finally
@@ -70,6 +74,7 @@ public sealed class DataProtectionTests(TestEnvironment environment)
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => ApiFactory.StartAsync(environment, settings: new Dictionary<string, string?>
         {
             ["Security:KeyRing:CertificatePath"] = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.pem"),
+            ["Security:KeyRing:Certificate"] = "",
         }));
 
         Assert.Contains("Security:KeyRing:CertificatePath", failure.ToString(), StringComparison.Ordinal);
@@ -95,11 +100,8 @@ public sealed class DataProtectionTests(TestEnvironment environment)
     /// <summary>A self-signed RSA certificate with its private key in one PEM file, as the openssl command in KeyRingOptions makes.</summary>
     private static string WriteCertificate()
     {
-        using var rsa = RSA.Create(2048);
-        var request = new CertificateRequest("CN=key-ring", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
         var path = Path.Combine(Path.GetTempPath(), $"key-ring-{Guid.NewGuid():N}.pem");
-        File.WriteAllText(path, certificate.ExportCertificatePem() + "\n" + rsa.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(path, KeyRingCertificates.Create());
         return path;
     }
 }

@@ -160,12 +160,13 @@ public sealed class SigningKeyTests(TestEnvironment environment) : IDisposable
         _ => exception.Message,
     };
 
-    /// <summary>The app as deployed: Production, only the given settings (no signing key unless they name one).</summary>
+    /// <summary>The app as deployed: Production, the given settings and a key ring certificate (no signing key unless they name one).</summary>
     private sealed class ProductionApp(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Production");
+            builder.UseSetting("Security:KeyRing:Certificate", KeyRingCertificates.Shared);
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);
