@@ -42,7 +42,7 @@ public sealed class DataOptions
     /// database. Redis answers in about a millisecond when it is well; the client's default of 5 s per step is what made
     /// a cache outage an outage. It overrides connectTimeout, syncTimeout and asyncTimeout of the connection string.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.050", "00:00:30")]
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:00:30", ParseLimitsInInvariantCulture = true)]
     public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>After Redis fails, how long the cache skips it (reads go straight to the database) before trying again.</summary>
