@@ -126,6 +126,8 @@ public sealed class MalformedRequestTests(TemplatePackFixture fixture, ITestOutp
         // One client sends everything: throttling would answer 429 in place of the answers under test.
         await ScenarioApp.StartAsync(fixture, scenario, "sweep", new Dictionary<string, string?>
         {
+            // The sweep reads the GraphQL schema by introspection, which the app answers only in Development unless told.
+            ["GraphQL__EnableIntrospection"] = "true",
             ["Api__RateLimitBurst"] = "1000000",
             ["Api__RateLimitPerSecond"] = "1000000",
             ["Security__Passwords__AttemptsPerWindow"] = "100000",

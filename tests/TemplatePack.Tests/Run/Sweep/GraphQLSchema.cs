@@ -25,12 +25,12 @@ public sealed record GraphQLField(string Name, IReadOnlyList<GraphQLArgument> Ar
 public sealed record GraphQLType(string Kind, string Name, IReadOnlyList<GraphQLField> Fields, IReadOnlyList<GraphQLArgument> InputFields);
 
 /// <summary>
-/// The running app's GraphQL schema, read by introspection (which the generated app answers in every environment: it
-/// is how clients generate their code). Root fields with their arguments, and every type they reach.
+/// The running app's GraphQL schema, read by introspection (answered in Development, or where
+/// <c>GraphQL:EnableIntrospection</c> is set, as the sweep sets it). Root fields with their arguments, and every type they reach.
 /// </summary>
 public sealed class GraphQLSchema
 {
-    /// <summary>Type references three wrappers deep (<c>[Product!]!</c>); fields and inputFields are one listing level, within the app's introspection limit.</summary>
+    /// <summary>Type references three wrappers deep (<c>[Product!]!</c>); fields and inputFields are one listing level, well within the app's depth and cost limits.</summary>
     public const string IntrospectionQuery = """
         query SweepIntrospection {
           __schema {
