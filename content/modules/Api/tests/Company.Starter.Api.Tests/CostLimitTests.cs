@@ -30,7 +30,7 @@ namespace Company.Starter.Api.Tests;
 /// Allocation is measured with <see cref="GC.GetTotalAllocatedBytes"/>, which counts the whole process (the in-memory
 /// server, the client, anything else running), so these tests run alone, after a warm-up request of the same kind.
 /// The bounds are an order of magnitude above what the refusals cost (well under 1 MB each) and far under what the
-/// attacks cost without their limits (the GraphQL introspection attack: 74 MB allocated for a 5 MB answer).
+/// attacks cost without their limits (the GraphQL introspection attack: about 70 MB allocated for a 5 MB answer).
 /// </remarks>
 [Collection(nameof(CostLimitTests))]
 public sealed class CostLimitTests(TestEnvironment environment)

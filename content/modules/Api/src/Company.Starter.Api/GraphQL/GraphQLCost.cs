@@ -27,18 +27,15 @@ public sealed class GraphQLCost
         complexity.DefaultComplexityImpactDelegate = Impact;
         complexity.ValidateComplexityDelegate = context => GraphQLErrors.EnforceLimits(context, limits);
 
-        IntrospectionEnabled = limits.EnableIntrospection ?? environment.IsDevelopment();
+        var introspection = limits.EnableIntrospection ?? environment.IsDevelopment();
         // The complexity rule runs after the others, and only on a document they found valid.
         ValidationRules =
         [
             .. DocumentValidator.CoreRules,
-            .. IntrospectionEnabled ? Array.Empty<IValidationRule>() : [NoIntrospectionValidationRule.Instance],
+            .. introspection ? Array.Empty<IValidationRule>() : [NoIntrospectionValidationRule.Instance],
             new ComplexityValidationRule(complexity),
         ];
     }
-
-    /// <summary>Whether <c>__schema</c> and <c>__type</c> are answered (<see cref="GraphQLLimits.EnableIntrospection"/>).</summary>
-    public bool IntrospectionEnabled { get; }
 
     /// <summary>The validation rules every request runs: the specification's, then the limits.</summary>
     public IReadOnlyList<IValidationRule> ValidationRules { get; }
