@@ -13,8 +13,11 @@ internal static class Ids
 {
     public static string Format(long id) => id.ToString(CultureInfo.InvariantCulture);
 
+    // Digits only: long.TryParse ignores trailing NUL characters, so "1\0" would otherwise name product 1.
     public static long Parse(IResolveFieldContext context, string argument = "id") =>
-        long.TryParse(context.GetArgument<string>(argument), NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
+        context.GetArgument<string>(argument) is { Length: > 0 } text
+        && text.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0
+        && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
             ? id
             : throw GraphQLErrors.InvalidArgument(argument, $"The {argument} must be a positive whole number.");
 

@@ -75,6 +75,23 @@ public sealed class GraphQLSchemaTests(TestEnvironment environment)
         Assert.Equal(Enumerable.Range(0, 7).Select(i => $"Product {i}"), names);
     }
 
+    [Theory]
+    [InlineData("1\u0000")]
+    [InlineData(" 1")]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("99999999999999999999")]
+    public async Task An_id_that_is_not_a_plain_positive_number_is_a_coded_error(string id)
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateClient();
+
+        // Without the digits-only rule, "1\0" parsed as 1 and answered product 1 (or null) without an error.
+        var body = await (await client.PostGraphQLAsync("query ($id: ID!) { product(id: $id) { id } }", new { id })).ReadGraphQLAsync(HttpStatusCode.OK);
+
+        body.SingleError("validation_failed");
+    }
+
     [Fact]
     public async Task A_forged_cursor_and_an_out_of_range_page_size_are_coded_errors()
     {
