@@ -18,13 +18,15 @@ public static class SchemaHints
 
         if (schema.Kind == FieldKind.String && schema.Role == TextRole.Plain)
         {
-            if (name.Contains("password", StringComparison.OrdinalIgnoreCase))
-            {
-                schema = schema with { Role = TextRole.Secret };
-            }
-            else if (name is "cursor" or "page_token" or "pageToken" or "after")
+            if (name is "cursor" or "page_token" or "pageToken" or "after")
             {
                 schema = schema with { Role = TextRole.Cursor };
+            }
+            else if (name.Contains("password", StringComparison.OrdinalIgnoreCase) || name.EndsWith("Token", StringComparison.Ordinal))
+            {
+                // Passwords and refresh tokens are compared, never stored or shown: a token that is not one
+                // the app issued may be refused or ignored (logout answers 204 either way), but never a 5xx.
+                schema = schema with { Role = TextRole.Secret };
             }
             else if (schema.Choices is { Count: > 0 } || (schema.Default is { Length: > 0 } && name == "bucket"))
             {
