@@ -109,8 +109,12 @@ public sealed partial class ApiHost : IAsyncDisposable
     /// <summary>The bearer token of the user <see cref="SignInAsync"/> registered, for clients other than <see cref="Client"/>.</summary>
     public string? AccessToken { get; private set; }
 
-    /// <summary>Registers a user with a password, signs in, and makes <see cref="Client"/> send its access token.</summary>
-    public async Task SignInAsync()
+    /// <summary>
+    /// Registers a user with a password, confirms its email with the app's `users confirm-email` command (the app sends
+    /// no email here, and an unconfirmed account cannot sign in with its password), signs in, and makes
+    /// <see cref="Client"/> send its access token.
+    /// </summary>
+    public async Task SignInAsync(GeneratedSolution solution, IReadOnlyDictionary<string, string?> environment)
     {
         // Each of the two requests computes an Argon2id hash (64 MiB, 3 passes): on a machine busy building other
         // scenarios that can take seconds, so these get more time than the client's usual 15 s.
@@ -118,9 +122,17 @@ public sealed partial class ApiHost : IAsyncDisposable
         var credentials = new { email = "harness@example.test", password = $"harness-{Guid.NewGuid():N}" };
         using (var register = await client.PostAsJsonAsync("/api/auth/register", credentials))
         {
-            Assert.True(register.StatusCode == System.Net.HttpStatusCode.Created,
+            Assert.True(register.StatusCode == System.Net.HttpStatusCode.Accepted,
                 $"POST /api/auth/register → {(int)register.StatusCode}: {await register.Content.ReadAsStringAsync()}");
         }
+
+        var confirm = await ProcessRunner.RunAsync(ProcessSpec.Dotnet(solution.ApiDll, "users", "confirm-email", credentials.email) with
+        {
+            WorkingDirectory = Path.GetDirectoryName(solution.ApiDll),
+            Environment = environment,
+            Timeout = TimeSpan.FromMinutes(1),
+        });
+        Assert.True(confirm.ExitCode == 0, $"`users confirm-email` must exit 0:\n{confirm.Describe()}");
 
         using var login = await client.PostAsJsonAsync("/api/auth/login", credentials);
         var body = await login.Content.ReadAsStringAsync();

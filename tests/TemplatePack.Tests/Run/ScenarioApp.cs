@@ -57,7 +57,7 @@ public sealed class ScenarioApp : IAsyncDisposable
                 try
                 {
                     // Writes need a signed-in user: register one with a password and send its bearer token.
-                    await host.SignInAsync();
+                    await host.SignInAsync(solution, environment);
                 }
                 catch
                 {

@@ -1,6 +1,8 @@
 using System.Buffers.Text;
 using System.Text;
 using Company.Starter.Api.Http;
+using Company.Starter.Api.Products;
+using Company.Starter.Api.Security.Email;
 using Company.Starter.Api.Security.Tokens;
 using Company.Starter.Data.Security;
 using Microsoft.AspNetCore.Antiforgery;
@@ -31,6 +33,7 @@ public static class AuthEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status409Conflict);
         auth.MapPost("/password/forgot", ForgotPasswordAsync).WithName("ForgotPassword");
         auth.MapPost("/password/reset", ResetPasswordAsync).WithName("ResetPassword");
+        auth.MapPost("/email/confirm", ConfirmEmailAsync).WithName("ConfirmEmail");
         auth.MapGet("/antiforgery", Antiforgery).WithName("AntiforgeryToken");
 
         // A plain HTML form (no script needed) signs a browser out: cookie-authenticated, so it needs the antiforgery
@@ -41,57 +44,95 @@ public static class AuthEndpoints
         return auth;
     }
 
-    private static async Task<Results<Created<ApiResponse<UserResponse>>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
-        RegisterRequest request, UserManager<AppUser> users, TimeProvider clock)
+    /// <summary>
+    /// Creates an account with a password, and emails a code that confirms the address: until it is confirmed (with the
+    /// code, by a password reset, or by an operator's <c>users confirm-email</c>) the account cannot sign in with its
+    /// password, so nobody holds an account under an address they do not own. The answer is the same 202 whether the
+    /// email is new or taken, so that it does not tell which emails have accounts; the owner of a taken one gets an
+    /// email saying someone tried, and how to get in. Only a refused password or a malformed email is a 400 (those do
+    /// not depend on the accounts).
+    /// </summary>
+    private static async Task<Results<Accepted, ValidationProblem>> RegisterAsync(
+        RegisterRequest request, HttpContext http, UserManager<AppUser> users, TimeProvider clock)
     {
+        // Without an email server (and outside Development) the account waits for an operator to confirm it.
+        var sender = http.RequestServices.GetService<IAccountEmailSender>();
         var user = new AppUser { UserName = request.Email, Email = request.Email, CreatedAt = clock.GetUtcNow().UtcDateTime };
         var result = await users.CreateAsync(user, request.Password!);
-        if (!result.Succeeded)
+        if (result.Succeeded)
         {
-            if (result.Errors.Any(error => error.Code is nameof(IdentityErrorDescriber.DuplicateUserName) or nameof(IdentityErrorDescriber.DuplicateEmail)))
+            if (sender is not null)
             {
-                return ProblemDetailsDefaults.Problem(StatusCodes.Status409Conflict, AuthProblems.EmailTaken, "The email is already registered.");
+                var token = await users.GenerateEmailConfirmationTokenAsync(user);
+                await sender.SendConfirmationCodeAsync(user, user.Email!, EmailCodes.Encode(token));
             }
 
-            return TypedResults.ValidationProblem(IdentityErrors.ByField(result));
+            return TypedResults.Accepted((string?)null);
         }
 
-        return TypedResults.Created("/api/auth/me", ApiResponse.Ok(new UserResponse(user.Id, user.Email, [], null), clock));
+        // Identity checks (and hashes) the password before it looks for a duplicate, so a taken email costs the same time.
+        if (result.Errors.Any(error => error.Code is nameof(IdentityErrorDescriber.DuplicateUserName) or nameof(IdentityErrorDescriber.DuplicateEmail)))
+        {
+            if (sender is not null && await users.FindByEmailAsync(request.Email!) is { Email: { } email } owner)
+            {
+                await sender.SendRegistrationAttemptAsync(owner, email);
+            }
+
+            return TypedResults.Accepted((string?)null);
+        }
+
+        return TypedResults.ValidationProblem(IdentityErrors.ByField(result));
+    }
+
+    /// <summary>
+    /// Confirms the email of a new account with the code emailed at registration. An unknown email and a wrong or
+    /// expired code get the same answer; a password reset confirms the email too.
+    /// </summary>
+    private static async Task<Results<NoContent, ValidationProblem>> ConfirmEmailAsync(ConfirmEmailRequest request, UserManager<AppUser> users)
+    {
+        var user = await users.FindByEmailAsync(request.Email!);
+        if (user is null || !EmailCodes.TryDecode(request.Code!, out var token) || !(await users.ConfirmEmailAsync(user, token)).Succeeded)
+        {
+            return InvalidCode("The code is wrong or has expired: a password reset confirms the email too.");
+        }
+
+        return TypedResults.NoContent();
     }
 
     /// <summary>
     /// Signs in with email and password. API clients get both tokens in the body; browsers pass
-    /// <c>?useCookies=true</c> and get them as HttpOnly cookies instead. Five failures in a row lock the account.
+    /// <c>?useCookies=true</c> and get them as HttpOnly cookies instead. Five failures in a row lock the account for a
+    /// while. An unknown email, a wrong password, a locked account and an unconfirmed email all get the same answer:
+    /// anything else would tell anyone which emails have accounts (a lockout, too, is only there for an account).
     /// </summary>
     private static async Task<Results<Ok<ApiResponse<TokenResponse>>, ProblemHttpResult>> LoginAsync(
         LoginRequest request,
         HttpContext http,
         UserManager<AppUser> users,
-        SignInManager<AppUser> signIn,
+        SecurityDbContext db,
         TokenIssuer issuer,
         TimeProvider clock,
         CancellationToken cancellationToken,
         bool useCookies = false)
     {
         var user = await users.FindByEmailAsync(request.Email!);
-        var locked = user is not null && await users.IsLockedOutAsync(user);
-        if (user is null || locked || !await users.HasPasswordAsync(user))
+        if (user is null || !user.EmailConfirmed || !await users.HasPasswordAsync(user) || await users.IsLockedOutAsync(user))
         {
-            // Spend the time a real check takes, so response times do not reveal which emails have accounts (or
-            // which are locked, or sign in with passkeys only).
+            // Spend the time a real check takes, so response times do not tell these cases from a wrong password either.
             users.PasswordHasher.HashPassword(new AppUser(), request.Password!);
-            return locked ? AuthProblems.AccountLockedProblem() : AuthProblems.InvalidCredentialsProblem();
-        }
-
-        var result = await signIn.CheckPasswordSignInAsync(user, request.Password!, lockoutOnFailure: true);
-        if (result.IsLockedOut)
-        {
-            return AuthProblems.AccountLockedProblem();
-        }
-
-        if (!result.Succeeded)
-        {
             return AuthProblems.InvalidCredentialsProblem();
+        }
+
+        // Verifies (and upgrades an old hash); the failure count is ours, see FailedSignIns.
+        if (!await users.CheckPasswordAsync(user, request.Password!))
+        {
+            await FailedSignIns.RecordAsync(db, users, user, clock, cancellationToken);
+            return AuthProblems.InvalidCredentialsProblem();
+        }
+
+        if (user.AccessFailedCount > 0)
+        {
+            await users.ResetAccessFailedCountAsync(user);
         }
 
         var tokens = await issuer.SignInAsync(user, PasswordMethod, cancellationToken);
@@ -107,6 +148,7 @@ public static class AuthEndpoints
         ChangePasswordRequest request,
         HttpContext http,
         UserManager<AppUser> users,
+        SecurityDbContext db,
         RefreshTokens refreshTokens,
         TokenIssuer issuer,
         TimeProvider clock,
@@ -135,8 +177,7 @@ public static class AuthEndpoints
         {
             if (result.Errors.Any(error => error.Code == nameof(IdentityErrorDescriber.PasswordMismatch)))
             {
-                await users.AccessFailedAsync(user);
-                return await users.IsLockedOutAsync(user)
+                return await FailedSignIns.RecordAsync(db, users, user, clock, cancellationToken)
                     ? AuthProblems.AccountLockedProblem()
                     : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["currentPassword"] = ["The current password is wrong."] });
             }
@@ -157,7 +198,7 @@ public static class AuthEndpoints
     private static async Task<Results<Accepted, ProblemHttpResult>> ForgotPasswordAsync(
         ForgotPasswordRequest request, HttpContext http, UserManager<AppUser> users)
     {
-        if (http.RequestServices.GetService<IEmailSender<AppUser>>() is not { } sender)
+        if (http.RequestServices.GetService<IAccountEmailSender>() is not { } sender)
         {
             return ProblemDetailsDefaults.Problem(
                 StatusCodes.Status503ServiceUnavailable, AuthProblems.EmailUnavailable, "Password reset is not available.", "The server sends no email (Email:SmtpHost is not set).");
@@ -168,7 +209,7 @@ public static class AuthEndpoints
         if (await users.FindByEmailAsync(request.Email!) is { Email: { } email } user)
         {
             var token = await users.GeneratePasswordResetTokenAsync(user);
-            await sender.SendPasswordResetCodeAsync(user, email, ResetCodes.Encode(token));
+            await sender.SendPasswordResetCodeAsync(user, email, EmailCodes.Encode(token));
         }
 
         return TypedResults.Accepted((string?)null);
@@ -176,24 +217,34 @@ public static class AuthEndpoints
 
     /// <summary>
     /// Sets a new password with the emailed code (once: the reset ends the code), unlocks the account, and ends every
-    /// sign-in of it. The answer starts no sign-in: the client signs in with the new password.
+    /// sign-in of it. The code proves the email, so the reset confirms it; and an account whose email was not confirmed
+    /// until now may have been registered by someone else before its owner arrived, so that someone's passkeys and
+    /// external logins are removed too: the owner starts with the new password as the only way in. The answer starts
+    /// no sign-in: the client signs in with the new password.
     /// </summary>
     private static async Task<Results<NoContent, ValidationProblem>> ResetPasswordAsync(
         ResetPasswordRequest request, UserManager<AppUser> users, RefreshTokens refreshTokens, CancellationToken cancellationToken)
     {
         // An unknown email and a wrong code get the same answer.
         var user = await users.FindByEmailAsync(request.Email!);
-        if (user is null || !ResetCodes.TryDecode(request.Code!, out var token))
+        if (user is null || !EmailCodes.TryDecode(request.Code!, out var token))
         {
-            return InvalidResetCode();
+            return InvalidCode();
         }
 
         var result = await users.ResetPasswordAsync(user, token, request.NewPassword!);
         if (!result.Succeeded)
         {
             return result.Errors.Any(error => error.Code == nameof(IdentityErrorDescriber.InvalidToken))
-                ? InvalidResetCode()
+                ? InvalidCode()
                 : TypedResults.ValidationProblem(IdentityErrors.OnField("newPassword", result));
+        }
+
+        if (!user.EmailConfirmed)
+        {
+            await RemoveOtherCredentialsAsync(user, users);
+            user.EmailConfirmed = true;
+            await users.UpdateAsync(user);
         }
 
         // Whoever locked the account out by guessing does not keep its owner out after the owner proved the email.
@@ -203,10 +254,25 @@ public static class AuthEndpoints
         return TypedResults.NoContent();
     }
 
-    private static ValidationProblem InvalidResetCode() => TypedResults.ValidationProblem(new Dictionary<string, string[]>
+    /// <summary>Every way to sign in to the account but its password: passkeys and external logins.</summary>
+    private static async Task RemoveOtherCredentialsAsync(AppUser user, UserManager<AppUser> users)
     {
-        ["code"] = ["The code is wrong or has expired: ask for a new one."],
-    });
+        if (users.SupportsUserPasskey)
+        {
+            foreach (var passkey in await users.GetPasskeysAsync(user))
+            {
+                await users.RemovePasskeyAsync(user, passkey.CredentialId);
+            }
+        }
+
+        foreach (var login in await users.GetLoginsAsync(user))
+        {
+            await users.RemoveLoginAsync(user, login.LoginProvider, login.ProviderKey);
+        }
+    }
+
+    private static ValidationProblem InvalidCode(string message = "The code is wrong or has expired: ask for a new one.") =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["code"] = [message] });
 
     /// <summary>Exchanges a refresh token (body or cookie) for a new pair. A token used twice revokes its whole sign-in.</summary>
     private static async Task<Results<Ok<ApiResponse<TokenResponse>>, ProblemHttpResult>> RefreshAsync(
@@ -256,7 +322,7 @@ public static class AuthEndpoints
     }
 
     private static async Task<RedirectHttpResult> LogoutFormAsync(
-        [FromForm] string? returnUrl, HttpContext http, RefreshTokens refreshTokens, CancellationToken cancellationToken)
+        [FromForm, PlainText] string? returnUrl, HttpContext http, RefreshTokens refreshTokens, CancellationToken cancellationToken)
     {
         await SignOutAsync(null, http, refreshTokens, cancellationToken);
         return TypedResults.LocalRedirect(ExternalSignIn.LocalOrRoot(returnUrl));
@@ -309,10 +375,10 @@ public static class AuthEndpoints
 }
 
 /// <summary>
-/// Identity's reset token, made safe to type or paste into a URL: base64url of its UTF-8 bytes (as Identity's own
-/// API endpoints do). A code that does not decode is a wrong code, not an error.
+/// Identity's reset and email confirmation tokens, made safe to type or paste into a URL: base64url of their UTF-8
+/// bytes (as Identity's own API endpoints do). A code that does not decode is a wrong code, not an error.
 /// </summary>
-internal static class ResetCodes
+internal static class EmailCodes
 {
     public static string Encode(string token) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(token));
 

@@ -1,6 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using Company.Starter.Api.Products;
 
 namespace Company.Starter.Api.Security;
+
+// Every email and code here is [PlainText], like the sign-out form's return URL: no email, code or local URL has a
+// control character, and a NUL would reach PostgreSQL (which refuses it in text), a line break a redirect's Location
+// header, each a 500 instead of the client's 400.
 
 /// <summary>The body of POST /api/auth/register.</summary>
 public sealed record RegisterRequest
@@ -8,6 +13,7 @@ public sealed record RegisterRequest
     [Required]
     [EmailAddress]
     [StringLength(256)]
+    [PlainText]
     public string? Email { get; init; }
 
     /// <summary>At least 12 characters (configurable); no composition rules (NIST SP 800-63B).</summary>
@@ -21,6 +27,7 @@ public sealed record LoginRequest
 {
     [Required]
     [StringLength(256)]
+    [PlainText]
     public string? Email { get; init; }
 
     [Required]
@@ -47,6 +54,7 @@ public sealed record ForgotPasswordRequest
     [Required]
     [EmailAddress]
     [StringLength(256)]
+    [PlainText]
     public string? Email { get; init; }
 }
 
@@ -55,16 +63,32 @@ public sealed record ResetPasswordRequest
 {
     [Required]
     [StringLength(256)]
+    [PlainText]
     public string? Email { get; init; }
 
     [Required]
     [StringLength(1024)]
+    [PlainText]
     public string? Code { get; init; }
 
     /// <summary>The same rules as at registration.</summary>
     [Required]
     [StringLength(256)]
     public string? NewPassword { get; init; }
+}
+
+/// <summary>The body of POST /api/auth/email/confirm: the code from the email sent at registration.</summary>
+public sealed record ConfirmEmailRequest
+{
+    [Required]
+    [StringLength(256)]
+    [PlainText]
+    public string? Email { get; init; }
+
+    [Required]
+    [StringLength(1024)]
+    [PlainText]
+    public string? Code { get; init; }
 }
 
 /// <summary>The body of POST /api/auth/refresh and /api/auth/logout; browsers send the cookie instead.</summary>

@@ -93,8 +93,9 @@ public static class SecurityHosting
         services.AddScoped<RefreshTokens>();
         services.AddScoped<TokenIssuer>();
 
-        // Account email (password reset codes) goes through SMTP when Email:SmtpHost is set, and is logged in
-        // Development without it; otherwise there is no sender, and password reset answers 503.
+        // Account email (email confirmation and password reset codes) goes through SMTP when Email:SmtpHost is set, and
+        // is logged in Development without it; otherwise there is no sender: password reset answers 503, and a new
+        // account's email is confirmed by an operator (`users confirm-email`).
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DataProtectionTokenProviderOptions>().Configure<IOptions<PasswordOptions>>((codes, passwords) =>
             codes.TokenLifespan = passwords.Value.ResetCodeLifetime);
@@ -103,11 +104,13 @@ public static class SecurityHosting
         {
             services.AddSingleton<EmailDelivery>();
             services.AddHostedService(provider => provider.GetRequiredService<EmailDelivery>());
-            services.AddSingleton<IEmailSender<AppUser>, AccountEmailSender>();
+            services.AddSingleton<IAccountEmailSender, AccountEmailSender>();
+            services.AddSingleton<IEmailSender<AppUser>>(provider => provider.GetRequiredService<IAccountEmailSender>());
         }
         else if (builder.Environment.IsDevelopment())
         {
-            services.AddSingleton<IEmailSender<AppUser>, LoggedEmailSender>();
+            services.AddSingleton<IAccountEmailSender, LoggedEmailSender>();
+            services.AddSingleton<IEmailSender<AppUser>>(provider => provider.GetRequiredService<IAccountEmailSender>());
         }
 
         // Bearer tokens for every API call; the Identity cookies only carry a passkey ceremony's state (and an
@@ -339,7 +342,7 @@ public static class SecurityHosting
         }
     }
 
-    /// <summary>Runs a management command (<c>keys generate</c>, <c>users grant-admin</c>) if the arguments name one.</summary>
+    /// <summary>Runs a management command (<c>keys generate</c>, <c>users grant-admin</c>, <c>users confirm-email</c>) if the arguments name one.</summary>
     public static async Task<bool> TryRunSecurityCommandAsync(this WebApplication app, string[] args) =>
         await SecurityCommands.TryRunAsync(app, args);
 }

@@ -58,7 +58,7 @@ public sealed class AccessTokenTests(AccessTokenTests.SharedApi shared) : IClass
     {
         var (api, _) = await StartAsync();
         using var anonymous = api.CreateAnonymousClient();
-        await Accounts.RegisterAsync(anonymous, "issued@example.test");
+        await Accounts.RegisterAsync(api, anonymous, "issued@example.test");
         var tokens = await Accounts.LoginAsync(anonymous, "issued@example.test");
 
         var (header, payload) = HandMadeJwt.Decode(tokens.AccessToken);

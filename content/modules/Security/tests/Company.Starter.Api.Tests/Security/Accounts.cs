@@ -2,28 +2,68 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Company.Starter.Data.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
 
 namespace Company.Starter.Api.Tests.Security;
 
 /// <summary>Accounts and sign-ins through the public auth endpoints, as a client makes them.</summary>
-internal static class Accounts
+internal static partial class Accounts
 {
     /// <summary>Long enough for the default policy (12 characters), no composition rules.</summary>
     public const string Password = "correct horse battery staple";
 
     private static CancellationToken CancellationToken => TestContext.Current.CancellationToken;
 
-    /// <summary>Registers an account and returns its user id.</summary>
-    public static async Task<string> RegisterAsync(HttpClient client, string email, string password = Password)
+    /// <summary>
+    /// Registers an account, confirms its email, and returns its user id. An app that sends its email to
+    /// <paramref name="inbox"/> is confirmed with the emailed code, as its owner would; the others send none (unless in
+    /// Development), so the test confirms it in the store, as an operator's <c>users confirm-email</c> does.
+    /// </summary>
+    public static async Task<string> RegisterAsync(ApiFactory api, HttpClient client, string email, string password = Password, SmtpInbox? inbox = null)
     {
-        var response = await client.PostAsJsonAsync("/api/auth/register", new { email, password }, CancellationToken);
-        var user = (await response.ReadDataAsync(HttpStatusCode.Created)).GetProperty("data");
-        Assert.Equal(email, user.GetProperty("email").GetString());
-        return user.GetProperty("id").GetString()!;
+        await AssertRegistrationAcceptedAsync(await PostRegisterAsync(client, email, password));
+        if (inbox is null)
+        {
+            return await ConfirmEmailAsync(api, email);
+        }
+
+        var message = await inbox.NextAsync();
+        Assert.Equal(email, Assert.Single(message.To.Mailboxes).Address);
+        Assert.Equal(HttpStatusCode.NoContent, (await PostConfirmEmailAsync(client, email, CodeIn(message))).StatusCode);
+        await using var scope = api.Services.CreateAsyncScope();
+        var user = await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().FindByEmailAsync(email);
+        Assert.NotNull(user);
+        Assert.True(user.EmailConfirmed, $"{email} is not confirmed.");
+        return user.Id;
+    }
+
+    public static Task<HttpResponseMessage> PostRegisterAsync(HttpClient client, string email, string password = Password) =>
+        client.PostAsJsonAsync("/api/auth/register", new { email, password }, CancellationToken);
+
+    /// <summary>The one answer registration gives for a new email and a taken one alike: 202 and no body.</summary>
+    public static async Task AssertRegistrationAcceptedAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync(CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Expected 202, got {(int)response.StatusCode}: {body}");
+        Assert.Empty(body);
+    }
+
+    /// <summary>Marks the account's email confirmed in the store and returns the user id.</summary>
+    public static async Task<string> ConfirmEmailAsync(ApiFactory api, string email)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var user = await users.FindByEmailAsync(email);
+        Assert.NotNull(user);
+        user.EmailConfirmed = true;
+        var updated = await users.UpdateAsync(user);
+        Assert.True(updated.Succeeded, string.Join("; ", updated.Errors.Select(error => error.Description)));
+        return user.Id;
     }
 
     public static Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password = Password, bool useCookies = false) =>
@@ -66,10 +106,36 @@ internal static class Accounts
     {
         await using var scope = api.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
-        var user = new AppUser { UserName = email, Email = email, PasswordHash = passwordHash, CreatedAt = DateTime.UtcNow };
+        var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, PasswordHash = passwordHash, CreatedAt = DateTime.UtcNow };
         var created = await users.CreateAsync(user);
         Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(error => error.Description)));
         return user.Id;
+    }
+
+    public static Task<HttpResponseMessage> ForgotPasswordAsync(HttpClient client, string email) =>
+        client.PostAsJsonAsync("/api/auth/password/forgot", new { email }, CancellationToken);
+
+    public static Task<HttpResponseMessage> ResetPasswordAsync(HttpClient client, string email, string code, string newPassword) =>
+        client.PostAsJsonAsync("/api/auth/password/reset", new { email, code, newPassword }, CancellationToken);
+
+    public static Task<HttpResponseMessage> PostConfirmEmailAsync(HttpClient client, string email, string code) =>
+        client.PostAsJsonAsync("/api/auth/email/confirm", new { email, code }, CancellationToken);
+
+    /// <summary>The code in an account email (a password reset or an email confirmation).</summary>
+    public static string CodeIn(MimeMessage message)
+    {
+        var match = CodeLine().Match(message.TextBody ?? string.Empty);
+        Assert.True(match.Success, $"No code in the email: {message.TextBody}");
+        return match.Groups[1].Value;
+    }
+
+    /// <summary>Resets the password with the code the app emails to <paramref name="inbox"/>, as the email's owner.</summary>
+    public static async Task ResetPasswordThroughEmailAsync(HttpClient client, SmtpInbox inbox, string email, string newPassword)
+    {
+        Assert.Equal(HttpStatusCode.Accepted, (await ForgotPasswordAsync(client, email)).StatusCode);
+        var message = await inbox.NextAsync();
+        Assert.Equal(email, Assert.Single(message.To.Mailboxes).Address);
+        Assert.Equal(HttpStatusCode.NoContent, (await ResetPasswordAsync(client, email, CodeIn(message), newPassword)).StatusCode);
     }
 
     /// <summary>The password hash the store holds for the user now.</summary>
@@ -79,6 +145,9 @@ internal static class Accounts
         var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
         return (await users.FindByEmailAsync(email))?.PasswordHash;
     }
+
+    [GeneratedRegex(@"Your code: (\S+)")]
+    private static partial Regex CodeLine();
 }
 
 /// <summary>The tokens of a sign-in as an API client receives them.</summary>

@@ -33,8 +33,8 @@ public sealed class AuthorizationTests(TestEnvironment environment)
     {
         await using var api = await ApiFactory.StartAsync(environment);
         using var anonymous = api.CreateAnonymousClient(handleCookies: false);
-        var ownerId = await Accounts.RegisterAsync(anonymous, "owner@example.test");
-        await Accounts.RegisterAsync(anonymous, "other@example.test");
+        var ownerId = await Accounts.RegisterAsync(api, anonymous, "owner@example.test");
+        await Accounts.RegisterAsync(api, anonymous, "other@example.test");
         using var owner = api.CreateBearerClient((await Accounts.LoginAsync(anonymous, "owner@example.test")).AccessToken);
         using var other = api.CreateBearerClient((await Accounts.LoginAsync(anonymous, "other@example.test")).AccessToken);
         using var admin = api.CreateClient();
@@ -64,7 +64,7 @@ public sealed class AuthorizationTests(TestEnvironment environment)
     {
         await using var api = await ApiFactory.StartAsync(environment);
         using var anonymous = api.CreateAnonymousClient(handleCookies: false);
-        var id = await Accounts.RegisterAsync(anonymous, "me@example.test");
+        var id = await Accounts.RegisterAsync(api, anonymous, "me@example.test");
         using var user = api.CreateBearerClient((await Accounts.LoginAsync(anonymous, "me@example.test")).AccessToken);
         using var admin = api.CreateClient();
 

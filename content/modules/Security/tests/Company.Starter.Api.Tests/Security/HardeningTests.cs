@@ -53,7 +53,7 @@ public sealed class HardeningTests(TestEnvironment environment)
     {
         await using var api = await ApiFactory.StartAsync(environment);
         using var browser = api.CreateNonRedirectingClient();
-        await Accounts.RegisterAsync(browser, "form@example.test");
+        await Accounts.RegisterAsync(api, browser, "form@example.test");
         await (await Accounts.PostLoginAsync(browser, "form@example.test", useCookies: true)).ReadDataAsync(HttpStatusCode.OK);
 
         // A cross-site form (or any without the token) is refused, and the browser stays signed in.

@@ -30,7 +30,7 @@ public sealed partial class PasswordTests(TestEnvironment environment)
         await using var api = await ApiFactory.StartAsync(environment);
         using var client = api.CreateAnonymousClient(handleCookies: false);
 
-        var id = await Accounts.RegisterAsync(client, Email);
+        var id = await Accounts.RegisterAsync(api, client, Email);
         var tokens = await Accounts.LoginAsync(client, Email);
 
         using var signedIn = api.CreateBearerClient(tokens.AccessToken);
@@ -39,8 +39,10 @@ public sealed partial class PasswordTests(TestEnvironment environment)
         Assert.Equal("pwd", me.GetProperty("authenticationMethod").GetString());
         Assert.Empty(me.GetProperty("roles").EnumerateArray());
         await (await Accounts.PostLoginAsync(client, Email, Accounts.Password + "!")).ReadProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
-        await (await client.PostAsJsonAsync("/api/auth/register", new { email = Email, password = "another long password" }, CancellationToken))
-            .ReadProblemAsync(HttpStatusCode.Conflict, "email_taken");
+        // Registering the email again is accepted like a new one (see RegistrationTests), and changes nothing.
+        await Accounts.AssertRegistrationAcceptedAsync(await Accounts.PostRegisterAsync(client, Email, "another long password"));
+        await (await Accounts.PostLoginAsync(client, Email, "another long password")).ReadProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+        await Accounts.LoginAsync(client, Email);
         var tooShort = await client.PostAsJsonAsync("/api/auth/register", new { email = "short@example.test", password = "short" }, CancellationToken);
         await tooShort.ReadValidationProblemAsync("password");
     }
@@ -60,7 +62,7 @@ public sealed partial class PasswordTests(TestEnvironment environment)
 
         await using var api = await ApiFactory.StartAsync(environment, settings: settings);
         using var client = api.CreateAnonymousClient(handleCookies: false);
-        await Accounts.RegisterAsync(client, Email);
+        await Accounts.RegisterAsync(api, client, Email);
 
         var stored = await Accounts.StoredPasswordHashAsync(api, Email);
 
@@ -128,23 +130,76 @@ public sealed partial class PasswordTests(TestEnvironment environment)
     {
         await using var api = await ApiFactory.StartAsync(environment);
         using var client = api.CreateAnonymousClient(handleCookies: false);
-        await Accounts.RegisterAsync(client, Email);
+        await Accounts.RegisterAsync(api, client, Email);
         var maxFailedAttempts = api.Services.GetRequiredService<IOptions<PasswordOptions>>().Value.MaxFailedAttempts;
         Assert.Equal(5, maxFailedAttempts);
 
-        for (var attempt = 1; attempt < maxFailedAttempts; attempt++)
+        for (var attempt = 1; attempt <= maxFailedAttempts; attempt++)
         {
+            Assert.False(await IsLockedOutAsync(api, Email), $"Locked after {attempt - 1} failures.");
             await (await Accounts.PostLoginAsync(client, Email, $"wrong guess {attempt:D4}")).ReadProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
         }
 
-        await (await Accounts.PostLoginAsync(client, Email, "the last wrong guess")).ReadProblemAsync(HttpStatusCode.Unauthorized, "account_locked");
-        await (await Accounts.PostLoginAsync(client, Email)).ReadProblemAsync(HttpStatusCode.Unauthorized, "account_locked");
+        // Locked: the right password gets the answer a wrong one gets (a distinct answer would tell that the email has an account).
+        Assert.True(await IsLockedOutAsync(api, Email));
+        await (await Accounts.PostLoginAsync(client, Email)).ReadProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
 
         await using var scope = api.Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
-        var user = await users.FindByEmailAsync(Email);
-        Assert.True(await users.IsLockedOutAsync(user!));
+        var user = await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().FindByEmailAsync(Email);
         Assert.InRange(user!.LockoutEnd!.Value - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(14), TimeSpan.FromMinutes(15));
+        // The count starts again, so once the lock ends the owner has the same number of tries.
+        Assert.Equal(0, user.AccessFailedCount);
+    }
+
+    [Fact]
+    public async Task Wrong_guesses_sent_at_once_all_count_and_lock_the_account()
+    {
+        // A cheaper hash (the smallest OWASP recommends), so that two dozen at once fit in the request timeout.
+        await using var api = await ApiFactory.StartAsync(environment, settings: new Dictionary<string, string?>
+        {
+            ["Security:Passwords:MemoryKiB"] = "19456",
+            ["Security:Passwords:Iterations"] = "2",
+            ["Security:Passwords:Parallelism"] = "1",
+        });
+        using var client = api.CreateAnonymousClient(handleCookies: false);
+        await Accounts.RegisterAsync(api, client, Email);
+        var maxFailedAttempts = api.Services.GetRequiredService<IOptions<PasswordOptions>>().Value.MaxFailedAttempts;
+        var guesses = (maxFailedAttempts * 4) + 3;
+
+        // Released together, so that they overlap as an attacker's parallel requests do.
+        using var start = new SemaphoreSlim(0);
+        var attempts = Enumerable.Range(0, guesses).Select(async guess =>
+        {
+            await start.WaitAsync(CancellationToken);
+            using var response = await Accounts.PostLoginAsync(client, Email, $"parallel wrong guess {guess:D4}");
+            return response.StatusCode;
+        }).ToList();
+        start.Release(guesses);
+
+        Assert.All(await Task.WhenAll(attempts), status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+        Assert.True(await IsLockedOutAsync(api, Email), $"{guesses} concurrent wrong guesses did not lock an account that allows {maxFailedAttempts}.");
+        await (await Accounts.PostLoginAsync(client, Email)).ReadProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+    }
+
+    [Fact]
+    public async Task A_locked_account_answers_like_an_unknown_email()
+    {
+        await using var api = await ApiFactory.StartAsync(environment);
+        using var client = api.CreateAnonymousClient(handleCookies: false);
+        await Accounts.RegisterAsync(api, client, Email);
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            using var _ = await Accounts.PostLoginAsync(client, Email, $"somebody's guess number {attempt}");
+        }
+
+        Assert.True(await IsLockedOutAsync(api, Email));
+
+        var unknown = await (await Accounts.PostLoginAsync(client, "nobody@example.test")).ReadProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+        var locked = await (await Accounts.PostLoginAsync(client, Email)).ReadProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+        var lockedWrong = await (await Accounts.PostLoginAsync(client, Email, "yet another guess")).ReadProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+
+        Assert.Equal(Comparable(unknown), Comparable(locked));
+        Assert.Equal(Comparable(unknown), Comparable(lockedWrong));
     }
 
     [Fact]
@@ -152,7 +207,7 @@ public sealed partial class PasswordTests(TestEnvironment environment)
     {
         await using var api = await ApiFactory.StartAsync(environment);
         using var client = api.CreateAnonymousClient(handleCookies: false);
-        await Accounts.RegisterAsync(client, Email);
+        await Accounts.RegisterAsync(api, client, Email);
 
         var unknown = await (await Accounts.PostLoginAsync(client, "nobody@example.test")).ReadProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
         var wrong = await (await Accounts.PostLoginAsync(client, Email, "not the password at all")).ReadProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
@@ -187,8 +242,15 @@ public sealed partial class PasswordTests(TestEnvironment environment)
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/.well-known/jwks.json", CancellationToken)).StatusCode);
     }
 
+    private static async Task<bool> IsLockedOutAsync(ApiFactory api, string email)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        return await users.FindByEmailAsync(email) is { } user && await users.IsLockedOutAsync(user);
+    }
+
     /// <summary>A problem without the fields that differ per request.</summary>
-    private static string Comparable(JsonElement problem) => string.Join(
+    internal static string Comparable(JsonElement problem) => string.Join(
         '\n',
         problem.EnumerateObject().Where(property => property.Name is not ("traceId" or "instance")).Select(property => $"{property.Name}={property.Value}"));
 

@@ -27,7 +27,7 @@ public sealed class RefreshTokenTests(TestEnvironment environment)
     {
         await using var api = await ApiFactory.StartAsync(environment);
         using var client = api.CreateAnonymousClient(handleCookies: false);
-        await Accounts.RegisterAsync(client, Email);
+        await Accounts.RegisterAsync(api, client, Email);
         var first = await Accounts.LoginAsync(client, Email);
 
         var second = IssuedTokens.From(await (await Accounts.RefreshAsync(client, first.RefreshToken)).ReadDataAsync(HttpStatusCode.OK));
@@ -51,7 +51,7 @@ public sealed class RefreshTokenTests(TestEnvironment environment)
     {
         await using var api = await ApiFactory.StartAsync(environment);
         using var client = api.CreateAnonymousClient(handleCookies: false);
-        await Accounts.RegisterAsync(client, Email);
+        await Accounts.RegisterAsync(api, client, Email);
         var stolen = await Accounts.LoginAsync(client, Email);
         var otherDevice = await Accounts.LoginAsync(client, Email);
         // The legitimate client refreshes first; the thief then presents the copy it took.
@@ -79,7 +79,7 @@ public sealed class RefreshTokenTests(TestEnvironment environment)
     {
         await using var api = await ApiFactory.StartAsync(environment);
         using var client = api.CreateAnonymousClient(handleCookies: false);
-        await Accounts.RegisterAsync(client, Email);
+        await Accounts.RegisterAsync(api, client, Email);
         var ended = await Accounts.LoginAsync(client, Email);
         var live = await Accounts.LoginAsync(client, Email);
         var successor = IssuedTokens.From(await (await Accounts.RefreshAsync(client, live.RefreshToken)).ReadDataAsync(HttpStatusCode.OK));
@@ -124,7 +124,7 @@ public sealed class RefreshTokenTests(TestEnvironment environment)
     {
         await using var api = await ApiFactory.StartAsync(environment);
         using var client = api.CreateAnonymousClient(handleCookies: false);
-        await Accounts.RegisterAsync(client, Email);
+        await Accounts.RegisterAsync(api, client, Email);
         var first = await Accounts.LoginAsync(client, Email);
         var second = IssuedTokens.From(await (await Accounts.RefreshAsync(client, first.RefreshToken)).ReadDataAsync(HttpStatusCode.OK));
 
@@ -148,7 +148,7 @@ public sealed class RefreshTokenTests(TestEnvironment environment)
     {
         await using var api = await ApiFactory.StartAsync(environment);
         using var client = api.CreateAnonymousClient();
-        await Accounts.RegisterAsync(client, Email);
+        await Accounts.RegisterAsync(api, client, Email);
 
         var login = await Accounts.PostLoginAsync(client, Email, useCookies: true);
 

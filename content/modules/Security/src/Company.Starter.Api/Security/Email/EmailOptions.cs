@@ -4,8 +4,9 @@ using MailKit.Security;
 namespace Company.Starter.Api.Security.Email;
 
 /// <summary>
-/// The SMTP server the app sends its email through (password reset codes). Without <see cref="SmtpHost"/> no email is
-/// sent: password reset answers 503 <c>email_unavailable</c>, except in Development, where each message is logged.
+/// The SMTP server the app sends its email through (email confirmation and password reset codes). Without
+/// <see cref="SmtpHost"/> no email is sent: password reset answers 503 <c>email_unavailable</c>, and a new account waits
+/// for an operator to confirm its email (<c>users confirm-email</c>), except in Development, where each message is logged.
 /// Keep <see cref="Password"/> out of appsettings.json: user secrets in development, the environment or a vault
 /// (<c>Email__Password</c>) in production.
 /// </summary>

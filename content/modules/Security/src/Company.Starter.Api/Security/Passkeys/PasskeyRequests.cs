@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Company.Starter.Api.Products;
 
 namespace Company.Starter.Api.Security.Passkeys;
 
@@ -10,6 +11,7 @@ public sealed record PasskeyCreationRequest
 {
     [EmailAddress]
     [StringLength(256)]
+    [PlainText]
     public string? Email { get; init; }
 }
 
@@ -20,6 +22,7 @@ public sealed record PasskeyCreationRequest
 public sealed record PasskeyRequestOptionsRequest
 {
     [StringLength(256)]
+    [PlainText]
     public string? Email { get; init; }
 }
 
