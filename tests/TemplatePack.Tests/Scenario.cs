@@ -40,6 +40,9 @@ public sealed record Scenario(
     /// <summary>The identifier form of <see cref="Name"/> the template must use for projects and namespaces.</summary>
     public string CodeName => Naming.CodeName.From(Name);
 
+    /// <summary>The prefix of the generated solution's own environment variables (<c>ACME_SHOP_TEST_POSTGRES</c>, ...).</summary>
+    public string EnvironmentPrefix => CodeName.Replace('.', '_').ToUpperInvariant();
+
     public override string ToString() => Id;
 }
 

@@ -33,8 +33,9 @@ public sealed class GeneratedTestsTests(TemplatePackFixture fixture, ITestOutput
                     Timeout = Dotnet.TestTimeout,
                     Environment = new Dictionary<string, string?>
                     {
-                        [TestServices.PostgresVariable] = TestServices.Postgres,
-                        [TestServices.RedisVariable] = TestServices.Redis,
+                        // The generated tests read the solution's own variable names; the harness's services go there.
+                        [$"{scenario.EnvironmentPrefix}_TEST_POSTGRES"] = TestServices.Postgres,
+                        [$"{scenario.EnvironmentPrefix}_TEST_REDIS"] = TestServices.Redis,
                     },
                 }));
         }

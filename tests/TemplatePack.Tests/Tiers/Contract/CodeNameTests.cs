@@ -52,6 +52,21 @@ public sealed partial class CodeNameTests(TemplatePackFixture fixture)
         Assert.Contains(namespaces, n => n == scenario.CodeName || n.StartsWith(scenario.CodeName + ".", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [MemberData(nameof(ScenarioIds))]
+    public async Task The_solution_names_its_own_environment_variables_and_none_of_the_harness(string scenarioId)
+    {
+        var scenario = Scenarios.Get(scenarioId);
+        var solution = await fixture.GenerateAsync(scenario);
+
+        var texts = solution.Files("*").Where(f => !f.EndsWith(".png", StringComparison.Ordinal)).Select(f => (File: f, Text: File.ReadAllText(f))).ToList();
+
+        // FULLSTACK_* are the pack's own CI variables; a user's solution must not depend on them.
+        Assert.DoesNotContain(texts, t => t.Text.Contains("FULLSTACK_", StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.Text.Contains($"\"{scenario.EnvironmentPrefix}_TEST_POSTGRES\"", StringComparison.Ordinal));
+        Assert.Matches("^[A-Z_][A-Z0-9_]*$", scenario.EnvironmentPrefix);
+    }
+
     [GeneratedRegex(@"^\s*namespace\s+(?<name>[^\s;{]+)", RegexOptions.Multiline)]
     private static partial Regex NamespaceDeclaration();
 }

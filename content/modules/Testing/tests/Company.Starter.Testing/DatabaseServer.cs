@@ -9,13 +9,13 @@ namespace Company.Starter.Testing;
 
 #if (UsePostgres)
 /// <summary>
-/// The PostgreSQL server the tests run against: <c>FULLSTACK_TEST_POSTGRES</c> (its role must be allowed to create
+/// The PostgreSQL server the tests run against: <c>COMPANY_STARTER_TEST_POSTGRES</c> (its role must be allowed to create
 /// databases), else a container. Each test gets a database of its own, so tests run in parallel without seeing each
 /// other's rows.
 /// </summary>
 public sealed class DatabaseServer : IAsyncDisposable
 {
-    public const string Variable = "FULLSTACK_TEST_POSTGRES";
+    public const string Variable = "COMPANY_STARTER_TEST_POSTGRES";
 
     private readonly ExternalService _server = new(Variable, "PostgreSQL (a role that can CREATE DATABASE)", async cancellationToken =>
     {

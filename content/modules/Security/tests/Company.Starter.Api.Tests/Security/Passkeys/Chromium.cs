@@ -8,12 +8,12 @@ namespace Company.Starter.Api.Tests.Security.Passkeys;
 
 /// <summary>
 /// A headless Chromium driven by Playwright, shared by a test class. It uses a Chromium-based browser already
-/// installed: <c>FULLSTACK_TEST_CHROMIUM</c>, else the usual places of Chromium, Google Chrome and Microsoft Edge on
+/// installed: <c>COMPANY_STARTER_TEST_CHROMIUM</c>, else the usual places of Chromium, Google Chrome and Microsoft Edge on
 /// Linux, macOS and Windows; it never downloads one. Without one every browser test is skipped, with the reason.
 /// </summary>
 public sealed class Chromium : IAsyncLifetime
 {
-    public const string Variable = "FULLSTACK_TEST_CHROMIUM";
+    public const string Variable = "COMPANY_STARTER_TEST_CHROMIUM";
 
     private static IEnumerable<string> KnownPaths()
     {
