@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Company.Starter.Data;
 using Company.Starter.Testing;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Company.Starter.Api.Tests;
 
@@ -88,15 +91,38 @@ public sealed class ProductApiTests(TestEnvironment environment)
     }
 
     [Fact]
-    public async Task A_duplicate_sku_is_a_409_problem()
+    public async Task A_duplicate_sku_is_a_409_problem_and_logs_no_error()
     {
-        await using var api = await ApiFactory.StartAsync(environment);
+        var errors = new ErrorLog();
+        await using var api = await ApiFactory.StartAsync(environment, errors.Register);
         using var client = api.CreateClient();
         await (await client.PostAsJsonAsync("/api/products", new { sku = "DUP-1", name = "One", price = 1 }, CancellationToken)).ReadDataAsync(HttpStatusCode.Created);
 
         var again = await client.PostAsJsonAsync("/api/products", new { sku = "DUP-1", name = "Two", price = 2 }, CancellationToken);
 
         await again.ReadProblemAsync(HttpStatusCode.Conflict, "duplicate_key");
+        // The database refused the insert, and EF Core logs such a failed command at Error unless told otherwise.
+        errors.AssertEmpty();
+    }
+
+    [Fact]
+    public async Task An_unexpected_database_failure_is_a_500_problem_logged_as_an_error()
+    {
+        var errors = new ErrorLog();
+        await using var api = await ApiFactory.StartAsync(
+            environment,
+            services =>
+            {
+                errors.Register(services);
+                services.ConfigureDbContext<AppDbContext>(db => db.AddInterceptors(new BrokenProductInsert()));
+            });
+        using var client = api.CreateClient();
+
+        var response = await client.PostAsJsonAsync("/api/products", new { sku = "LAMP-1", name = "Lamp", price = 1 }, CancellationToken);
+
+        await response.ReadProblemAsync(HttpStatusCode.InternalServerError, "internal_error");
+        // EF Core's own failure events are quiet now; the app's exception handler is what reports the bug.
+        Assert.Contains(errors.Entries, entry => entry.Contains("Unhandled exception; answered 500", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -333,5 +359,18 @@ public sealed class ProductApiTests(TestEnvironment environment)
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/products/{id}", CancellationToken)).StatusCode);
         await (await client.DeleteAsync($"/api/products/{id}", CancellationToken)).ReadProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await client.GetAsync($"/api/products/{id}", CancellationToken)).ReadProblemAsync(HttpStatusCode.NotFound, "not_found");
+    }
+
+    /// <summary>Sends the database an INSERT into a table that does not exist: a genuine database error no one expects.</summary>
+    private sealed class BrokenProductInsert : DbCommandInterceptor
+    {
+        public override ValueTask<InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
+            System.Data.Common.DbCommand command, CommandEventData eventData, InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            // PostgreSQL's SQL names the table as products, SQLite's as "products".
+            command.CommandText = System.Text.RegularExpressions.Regex.Replace(command.CommandText, "INSERT INTO \"?products\"?", "INSERT INTO no_such_table");
+
+            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+        }
     }
 }

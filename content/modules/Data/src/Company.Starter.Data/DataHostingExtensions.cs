@@ -7,8 +7,10 @@ using Company.Starter.Data.Security;
 using Microsoft.AspNetCore.Identity;
 #endif
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 #if (UsePostgres)
 using Npgsql;
@@ -19,7 +21,6 @@ using OpenTelemetry.Trace;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Logging;
 #endif
 
 namespace Microsoft.Extensions.Hosting;
@@ -111,8 +112,8 @@ public static class DataHostingExtensions
     }
 
     /// <summary>
-    /// The database every context of the app uses: the provider, its command timeout and snake_case names, and the
-    /// context's own migration history table when it keeps one.
+    /// The database every context of the app uses: the provider, its command timeout and snake_case names, the
+    /// context's own migration history table when it keeps one, and the level EF Core logs failed commands at.
     /// </summary>
     private static void UseDatabase(IServiceProvider services, DbContextOptionsBuilder db, string? migrationsHistoryTable = null)
     {
@@ -136,6 +137,14 @@ public static class DataHostingExtensions
             }
         })
 #endif
-            .UseSnakeCaseNamingConvention();
+            .UseSnakeCaseNamingConvention()
+            // A failed command or save is not in itself an error of the app: a duplicate SKU or a stale version is the
+            // client's, answered with a 409, and errors page someone at night. EF Core would log each at Error
+            // ("Failed executing DbCommand", "An exception occurred in the database while saving changes"), so they
+            // go to Debug; the exception still reaches the caller, and whatever no one expected is logged at Error
+            // where it is answered (ApiExceptionHandler's 500, gRPC's UNKNOWN, GraphQL's internal_error).
+            .ConfigureWarnings(warnings => warnings.Log(
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
     }
 }

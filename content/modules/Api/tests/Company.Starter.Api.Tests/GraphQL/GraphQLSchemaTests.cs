@@ -197,9 +197,10 @@ public sealed class GraphQLSchemaTests(TestEnvironment environment)
     }
 
     [Fact]
-    public async Task A_duplicate_sku_is_a_duplicate_key_error()
+    public async Task A_duplicate_sku_is_a_duplicate_key_error_and_logs_no_error()
     {
-        await using var api = await ApiFactory.StartAsync(environment);
+        var errors = new ErrorLog();
+        await using var api = await ApiFactory.StartAsync(environment, errors.Register);
         using var client = api.CreateClient();
         const string Create = "mutation($name: String!) { createProduct(input: { sku: \"DUP-1\", name: $name, price: 1 }) { id } }";
         await client.QueryAsync(Create, new { name = "One" });
@@ -207,6 +208,7 @@ public sealed class GraphQLSchemaTests(TestEnvironment environment)
         var again = await (await client.PostGraphQLAsync(Create, new { name = "Two" })).ReadGraphQLAsync(HttpStatusCode.OK);
 
         again.SingleError("duplicate_key");
+        errors.AssertEmpty();
     }
 
     [Fact]

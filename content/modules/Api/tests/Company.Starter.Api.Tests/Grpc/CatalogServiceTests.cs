@@ -61,9 +61,10 @@ public sealed class CatalogServiceTests(TestEnvironment environment)
     }
 
     [Fact]
-    public async Task A_duplicate_sku_already_exists()
+    public async Task A_duplicate_sku_already_exists_and_logs_no_error()
     {
-        await using var api = await ApiFactory.StartAsync(environment);
+        var errors = new ErrorLog();
+        await using var api = await ApiFactory.StartAsync(environment, errors.Register);
         using var channel = GrpcTesting.CreateChannel(api);
         var client = new Catalog.CatalogClient(channel);
         await client.CreateProductAsync(new CreateProductRequest { Sku = "DUP-1", Name = "One", Price = "1" }, cancellationToken: CancellationToken);
@@ -73,6 +74,7 @@ public sealed class CatalogServiceTests(TestEnvironment environment)
 
         Assert.Equal("duplicate_key", GrpcTesting.Reason(duplicate));
         Assert.Equal(["sku"], GrpcTesting.Fields(duplicate));
+        errors.AssertEmpty();
     }
 
     [Fact]
