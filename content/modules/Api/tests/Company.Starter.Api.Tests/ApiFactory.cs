@@ -8,7 +8,9 @@ using Company.Starter.Data;
 using Company.Starter.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Company.Starter.Api.Tests;
 
@@ -38,7 +40,10 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         var factory = new ApiFactory(await environment.CreateAppSettingsAsync(TestContext.Current.CancellationToken), configureServices, settings);
         try
         {
-            await factory.Services.MigrateDatabaseAsync(TestContext.Current.CancellationToken);
+            // Migrate first, as production does (the `migrate` step before the rollout): the app reads its data
+            // protection key ring from the database as it starts, and an unmigrated database would log an error there.
+            await MigrateAsync([factory._settings.Values, factory._extraSettings], TestContext.Current.CancellationToken);
+            _ = factory.Services; // starts the app
             return factory;
         }
         catch
@@ -47,6 +52,20 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
             await factory.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Applies the migrations with the data module alone, registered as the app registers it, without starting the app.</summary>
+    private static async Task MigrateAsync(IEnumerable<IEnumerable<KeyValuePair<string, string?>>> layers, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Production });
+        foreach (var layer in layers)
+        {
+            builder.Configuration.AddInMemoryCollection(layer); // later layers override earlier ones, as in the app
+        }
+
+        builder.AddData();
+        using var host = builder.Build();
+        await host.Services.MigrateDatabaseAsync(cancellationToken);
     }
 
 #if (UseAuth)

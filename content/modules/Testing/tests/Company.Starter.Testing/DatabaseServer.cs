@@ -53,7 +53,20 @@ public sealed class DatabaseServer : IAsyncDisposable
             await using var admin = new NpgsqlConnection(server);
             await admin.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
+            // FORCE ends the sessions the test left open. On a busy server a session this role may not end (autovacuum
+            // on the new database: 42501) or one still closing (55006) can refuse the drop for a moment: retry, bounded.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await drop.ExecuteNonQueryAsync();
+                    return;
+                }
+                catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse && attempt < 10)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+                }
+            }
         });
     }
 
