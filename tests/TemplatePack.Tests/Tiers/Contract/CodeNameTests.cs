@@ -63,7 +63,12 @@ public sealed partial class CodeNameTests(TemplatePackFixture fixture)
 
         // FULLSTACK_* are the pack's own CI variables; a user's solution must not depend on them.
         Assert.DoesNotContain(texts, t => t.Text.Contains("FULLSTACK_", StringComparison.Ordinal));
-        Assert.Contains(texts, t => t.Text.Contains($"\"{scenario.EnvironmentPrefix}_TEST_POSTGRES\"", StringComparison.Ordinal));
+        var variable = scenario.UsesPostgres ? "POSTGRES" : scenario.UsesRedis ? "REDIS" : null;
+        if (variable is not null)
+        {
+            Assert.Contains(texts, t => t.Text.Contains($"\"{scenario.EnvironmentPrefix}_TEST_{variable}\"", StringComparison.Ordinal));
+        }
+
         Assert.Matches("^[A-Z_][A-Z0-9_]*$", scenario.EnvironmentPrefix);
     }
 
