@@ -53,6 +53,20 @@ public sealed class HostCommandTests(TestEnvironment environment)
         Assert.DoesNotContain("   at ", run.StandardError + run.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_setting_that_fails_validation_stops_the_start_with_one_line_naming_it_and_exit_1()
+    {
+        await using var settings = await environment.CreateAppSettingsAsync(CancellationToken);
+        var values = new Dictionary<string, string?>(settings.Values) { ["Api:RequestTimeout"] = "00:00:00" };
+
+        var run = await RunAsync(values);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        var line = Assert.Single(run.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("The app cannot start: ", line, StringComparison.Ordinal);
+        Assert.Contains("RequestTimeout", line, StringComparison.Ordinal);
+    }
+
     private sealed record CommandRun(int ExitCode, string StandardOutput, string StandardError)
     {
         public override string ToString() => $"exit {ExitCode}\nstderr:\n{StandardError}\nstdout:\n{StandardOutput}";

@@ -302,8 +302,10 @@ public static class AuthEndpoints
                 "Every session using it has been signed out; sign in again.");
         }
 
+        // No lockout check: the lockout counts password guesses, which anyone who knows an email can make, so it must
+        // not end a sign-in made another way (a passkey, a provider). To end a user's sessions, revoke their tokens.
         var user = rotation.Outcome == RefreshOutcome.Rotated ? await users.FindByIdAsync(rotation.UserId!) : null;
-        if (user is null || await users.IsLockedOutAsync(user))
+        if (user is null)
         {
             TokenCookies.Clear(http.Response);
             return InvalidRefreshToken();

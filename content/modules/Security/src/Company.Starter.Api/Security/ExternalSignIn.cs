@@ -80,11 +80,8 @@ public static class ExternalSignIn
             }
         }
 
-        if (await users.IsLockedOutAsync(user))
-        {
-            return AuthProblems.AccountLockedProblem();
-        }
-
+        // No lockout check: the provider authenticated the user, and the lockout only counts password guesses here,
+        // which anyone who knows the email can make.
         AuthEndpoints.Respond(http, await issuer.SignInAsync(user, ExternalMethod, cancellationToken), useCookies: true, clock);
         return TypedResults.LocalRedirect(LocalOrRoot(returnUrl));
     }

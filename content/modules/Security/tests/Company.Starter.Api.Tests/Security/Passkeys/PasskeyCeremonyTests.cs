@@ -185,6 +185,10 @@ public sealed class PasskeyCeremonyTests(TestEnvironment environment)
         await owner.SignInAsync();
         Assert.Equal(Email, (await owner.MeAsync())?.GetProperty("email").GetString());
 
+        // ...and the sign-in lives on: its refresh is not refused because of the password lockout.
+        using var refreshed = await owner.Http.PostAsync("/api/auth/refresh?useCookies=true", content: null, TestContext.Current.CancellationToken);
+        Assert.True(refreshed.IsSuccessStatusCode, $"refresh → {(int)refreshed.StatusCode}: {await refreshed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+
         // The passkey neither lifts the password lockout nor is counted by it.
         Assert.True(await IsLockedOutAsync(api, Email));
     }
