@@ -125,6 +125,26 @@ public sealed class ProductApiTests(TestEnvironment environment)
         Assert.Contains(errors.Entries, entry => entry.Contains("Unhandled exception; answered 500", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("/api/products/+{0}", "id")] // long.TryParse reads "+1", " 1" and "1\0" as 1: each named product 1
+    [InlineData("/api/products/%20{0}", "id")]
+    [InlineData("/api/products?limit=5%00", "limit")]
+    [InlineData("/api/products?limit=%205", "limit")]
+    [InlineData("/api/products?limit=+5", "limit")]
+    public async Task Numbers_in_the_url_are_read_strictly(string url, string field)
+    {
+        var errors = new ErrorLog();
+        await using var api = await ApiFactory.StartAsync(environment, errors.Register);
+        using var client = api.CreateClient();
+        var id = (await (await client.PostAsJsonAsync("/api/products", new { sku = "LAMP-1", name = "Lamp", price = 1 }, CancellationToken))
+            .ReadDataAsync(HttpStatusCode.Created)).GetProperty("data").GetProperty("id").GetInt64();
+
+        var response = await client.GetAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, url, id), CancellationToken);
+
+        await response.ReadValidationProblemAsync(field);
+        errors.AssertEmpty();
+    }
+
     [Fact]
     public async Task The_list_pages_with_an_opaque_cursor_until_it_runs_out()
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Company.Starter.Api.Http;
 using Company.Starter.Api.Products;
 using Company.Starter.Data.Paging;
 using Company.Starter.Data.Products;
@@ -13,11 +14,9 @@ internal static class Ids
 {
     public static string Format(long id) => id.ToString(CultureInfo.InvariantCulture);
 
-    // Digits only: long.TryParse ignores trailing NUL characters, so "1\0" would otherwise name product 1.
+    // Strictly (see StrictText): long.TryParse alone reads "1\0" and " 1" as 1, so they would name product 1.
     public static long Parse(IResolveFieldContext context, string argument = "id") =>
-        context.GetArgument<string>(argument) is { Length: > 0 } text
-        && text.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0
-        && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
+        StrictText.TryParseInt64(context.GetArgument<string>(argument), out var id) && id > 0
             ? id
             : throw GraphQLErrors.InvalidArgument(argument, $"The {argument} must be a positive whole number.");
 

@@ -143,10 +143,8 @@ public sealed class CatalogService(ProductCatalog catalog) : Catalog.CatalogBase
         return violations.Count == 0 ? request : throw GrpcErrors.InvalidArgument(violations);
     }
 
-    private static decimal? ParsePrice(string price) =>
-        decimal.TryParse(price, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : null;
+    /// <summary>Digits with an optional point and sign ("19.90"): decimal.TryParse alone would read "1\0" or "+1" as 1.</summary>
+    private static decimal? ParsePrice(string price) => StrictText.TryParseDecimal(price, out var value) ? value : null;
 
     /// <summary>The proto field name of a C# member: <c>Sku</c> → <c>sku</c>.</summary>
     private static string FieldName(string member) => JsonNamingPolicy.SnakeCaseLower.ConvertName(member);

@@ -56,7 +56,7 @@ public static class GrpcApi
 
     public static IEndpointRouteBuilder MapGrpcApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGrpcService<CatalogService>();
+        endpoints.MapGrpcService<CatalogService>().WithStrictTranscodedIntegers();
 
         // Like /health: only on the management host when one is configured.
         var health = endpoints.MapGrpcHealthChecksService();

@@ -29,7 +29,11 @@ public static class GrpcErrors
         new ResourceInfo { ResourceType = Product.Descriptor.FullName, ResourceName = id.ToString(CultureInfo.InvariantCulture) });
 
     /// <summary>INVALID_ARGUMENT naming each field (by its proto name) and what is wrong with it.</summary>
-    public static RpcException InvalidArgument(IReadOnlyCollection<BadRequest.Types.FieldViolation> violations) => Create(
+    public static RpcException InvalidArgument(IReadOnlyCollection<BadRequest.Types.FieldViolation> violations) =>
+        InvalidArgumentStatus(violations).ToRpcException();
+
+    /// <summary>The status of <see cref="InvalidArgument"/>, for answers written before a call reaches the service.</summary>
+    public static Google.Rpc.Status InvalidArgumentStatus(IReadOnlyCollection<BadRequest.Types.FieldViolation> violations) => CreateStatus(
         StatusCode.InvalidArgument,
         ProblemCodes.ValidationFailed,
         "The request is invalid: " + string.Join(" ", violations.Select(v => $"{v.Field}: {v.Description}")),
@@ -63,7 +67,10 @@ public static class GrpcErrors
         "The database is unavailable. The request was not carried out; retry after the delay in the RetryInfo detail.",
         new RetryInfo { RetryDelay = Duration.FromTimeSpan(RetryAfter) });
 
-    private static RpcException Create(StatusCode code, string reason, string message, params IMessage[] details)
+    private static RpcException Create(StatusCode code, string reason, string message, params IMessage[] details) =>
+        CreateStatus(code, reason, message, details).ToRpcException();
+
+    private static Google.Rpc.Status CreateStatus(StatusCode code, string reason, string message, params IMessage[] details)
     {
         var status = new Google.Rpc.Status
         {
@@ -73,6 +80,6 @@ public static class GrpcErrors
         };
         status.Details.AddRange(details.Select(Any.Pack));
 
-        return status.ToRpcException();
+        return status;
     }
 }

@@ -28,13 +28,14 @@ public static class ApiVersions
     }
 
     /// <summary>
-    /// A route group whose endpoints exist in version 1, and whose OpenAPI operations declare the problems any of them
-    /// can answer (invalid input, throttling, database unavailable), so typed clients know the error shape.
+    /// A route group whose endpoints exist in version 1, read numbers and dates from the URL strictly
+    /// (<see cref="StrictParameters"/>), and whose OpenAPI operations declare the problems any of them can answer
+    /// (invalid input, throttling, database unavailable), so typed clients know the error shape.
     /// </summary>
     public static RouteGroupBuilder MapVersionedGroup(this IEndpointRouteBuilder endpoints, string prefix)
     {
         ApiVersionSet versions = endpoints.NewApiVersionSet().HasApiVersion(V1).ReportApiVersions().Build();
-        var group = endpoints.MapGroup(prefix).WithApiVersionSet(versions).HasApiVersion(V1);
+        var group = endpoints.MapGroup(prefix).WithApiVersionSet(versions).HasApiVersion(V1).WithStrictParameters();
         group.ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);

@@ -41,8 +41,11 @@ public static class SalesEndpoints
         return TypedResults.Created($"/api/sales/{sale.Id}", ApiResponse.Ok(SaleResponse.From(sale), clock));
     }
 
-    /// <summary>Sales per time bucket (<c>minute</c>, <c>hour</c> or <c>day</c>) in [from, to); by default the last 24 hours by hour.</summary>
-    private static async Task<Results<Ok<ApiResponse<IReadOnlyList<SalesBucket>>>, ProblemHttpResult>> SummarizeAsync(
+    /// <summary>
+    /// Sales per time bucket (<c>minute</c>, <c>hour</c> or <c>day</c>, in any case) in [from, to), RFC 3339 date-times
+    /// such as 2026-05-01T00:00:00Z; by default the last 24 hours by hour.
+    /// </summary>
+    private static async Task<Results<Ok<ApiResponse<IReadOnlyList<SalesBucket>>>, ValidationProblem, ProblemHttpResult>> SummarizeAsync(
         SalesLedger ledger,
         TimeProvider clock,
         CancellationToken cancellationToken,
@@ -50,9 +53,13 @@ public static class SalesEndpoints
         DateTimeOffset? from = null,
         DateTimeOffset? to = null)
     {
-        if (!Enum.TryParse<TimeBucket>(bucket, ignoreCase: true, out var width) || !Enum.IsDefined(width) || int.TryParse(bucket, out _))
+        // Only the names, in any case: Enum.TryParse would also take "1" and flag lists ("minute,hour" reads as hour).
+        if (!StrictText.TryParseName<TimeBucket>(bucket, out var width))
         {
-            return InvalidQuery("bucket must be one of: minute, hour, day.");
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal)
+            {
+                ["bucket"] = [$"The bucket must be one of: {StrictText.Names<TimeBucket>()}."],
+            });
         }
 
         // Bounded first: a "to" of 0001-01-01 has no day before it, and no sale lies outside these bounds anyway.

@@ -116,6 +116,9 @@ public sealed class CatalogServiceTests(TestEnvironment environment)
     [InlineData("A-1", "Lamp", "1000000000.01", "price")]
     [InlineData("A-1", "Lamp", "0.0000000000000000000000000001", "price")] // the column keeps cents: it would store 0.00
     [InlineData("A-1", "Lamp", "19.999", "price")]
+    [InlineData("A-1", "Lamp", "1\u0000", "price")] // decimal.TryParse skips trailing NULs: it stored 1.00
+    [InlineData("A-1", "Lamp", "+1", "price")]
+    [InlineData("A-1", "Lamp", ".5", "price")]
     [InlineData("A-1", "\u202Eexe.txt", "1", "name")] // a right-to-left override
     [InlineData("A-1", "zero\u200Bwidth", "1", "name")]
     [InlineData("A-1", "nul\u0000name", "1", "name")]

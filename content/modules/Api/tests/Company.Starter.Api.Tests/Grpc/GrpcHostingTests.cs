@@ -107,6 +107,46 @@ public sealed class GrpcHostingTests(TestEnvironment environment)
     }
 
     [Fact]
+    public async Task Transcoding_reads_integers_and_prices_strictly_and_logs_no_error()
+    {
+        var errors = new ErrorLog();
+        await using var api = await ApiFactory.StartAsync(environment, errors.Register);
+        using var http = api.CreateClient();
+        var created = await http.PostAsJsonAsync("/grpc/v1/products", new { sku = "DESK-1", name = "Desk", price = "120.00" }, CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>(CancellationToken)).GetProperty("id").ToString();
+
+        // Each read as a number by .NET's own parsers, which skip NULs and spaces and take a "+": 1, 5, 1.00, version 1.
+        (HttpRequestMessage Request, string Field)[] malformed =
+        [
+            (new(HttpMethod.Get, $"/grpc/v1/products/+{id}"), "id"),
+            (new(HttpMethod.Get, $"/grpc/v1/products/%20{id}"), "id"),
+            (new(HttpMethod.Get, "/grpc/v1/products?page_size=5%00"), "page_size"),
+            (new(HttpMethod.Get, "/grpc/v1/products?pageSize=%205"), "page_size"),
+            (new(HttpMethod.Post, "/grpc/v1/products") { Content = Json("""{"sku":"LAMP-1","name":"Lamp","price":"1\u0000"}""") }, "price"),
+            (new(HttpMethod.Put, $"/grpc/v1/products/{id}") { Content = Json("""{"sku":"DESK-1","name":"Desk","price":"1","version":"1\u0000"}""") }, "version"),
+        ];
+        foreach (var (request, field) in malformed)
+        {
+            using var response = await http.SendAsync(request, CancellationToken);
+            var status = await response.Content.ReadFromJsonAsync<JsonElement>(CancellationToken);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{request.Method} {request.RequestUri} → {(int)response.StatusCode}: {status}");
+            Assert.Equal((int)StatusCode.InvalidArgument, status.GetProperty("code").GetInt32());
+            var details = status.GetProperty("details").EnumerateArray().ToList();
+            Assert.Contains(details, detail => detail.GetProperty("@type").GetString() == "type.googleapis.com/google.rpc.ErrorInfo"
+                && detail.GetProperty("reason").GetString() == "validation_failed");
+            Assert.Contains(details, detail => detail.GetProperty("@type").GetString() == "type.googleapis.com/google.rpc.BadRequest"
+                && detail.GetProperty("fieldViolations").EnumerateArray().Any(violation => violation.GetProperty("field").GetString() == field));
+        }
+
+        // Nothing was stored or changed: the desk alone, at version 1.
+        var list = await http.GetFromJsonAsync<JsonElement>("/grpc/v1/products", CancellationToken);
+        var product = Assert.Single(list.GetProperty("products").EnumerateArray());
+        Assert.Equal(("120.00", "1"), (product.GetProperty("price").GetString(), product.GetProperty("version").ToString()));
+        errors.AssertEmpty();
+    }
+
+    [Fact]
     public async Task Reflection_is_off_outside_development()
     {
         await using var api = await ApiFactory.StartAsync(environment);
@@ -135,4 +175,6 @@ public sealed class GrpcHostingTests(TestEnvironment environment)
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken));
         return call.ResponseStream.Current.ListServicesResponse.Service.Select(service => service.Name).ToList();
     }
+
+    private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 }
