@@ -72,5 +72,5 @@ app.MapGrpcApi();
 app.MapGraphQLApi();
 #endif
 
-// A setting that fails validation stops the start with one line naming it and exit code 1.
-return await app.RunToExitCodeAsync();
+await app.RunAsync();
+return 0;

@@ -2,27 +2,33 @@ using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>Runs the app as its <c>Main</c> should end: with an exit code an operator or an orchestrator can act on.</summary>
+/// <summary>How the process ends when a setting is wrong: one line naming it and exit code 1, for operators and orchestrators.</summary>
 public static class HostExitCode
 {
+    private static int _installed;
+
     /// <summary>
-    /// Runs the host until it stops and returns 0. A setting that fails validation at start (<c>ValidateOnStart</c>)
-    /// ends it with one line on <paramref name="error"/> naming every failed setting, and exit code 1, instead of an
-    /// unhandled exception (an abort and a core dump on Linux). Any other failure is a bug and stays unhandled.
+    /// From now on, a setting that fails validation (<c>ValidateOnStart</c>, or an options value read while the app is
+    /// built) ends the process with one line on stderr naming every failed setting and exit code 1, instead of an
+    /// unhandled exception: a stack trace, an abort and a core dump on Linux. Any other unhandled exception is a bug and
+    /// is left to the runtime. Installed once per process, by <c>AddServiceDefaults</c>.
     /// </summary>
-    public static async Task<int> RunToExitCodeAsync(this IHost host, TextWriter? error = null)
+    public static void ExitOnInvalidSettings()
     {
-        try
+        if (Interlocked.Exchange(ref _installed, 1) == 1)
         {
-            await host.RunAsync();
-            return 0;
+            return;
         }
-        catch (Exception exception) when (InvalidSettings(exception) is { Count: > 0 } failures)
+
+        AppDomain.CurrentDomain.UnhandledException += (_, unhandled) =>
         {
-            // One line, whatever the messages hold, so a log collector keeps it whole.
-            await (error ?? Console.Error).WriteLineAsync($"The app cannot start: {string.Join(" ", failures).ReplaceLineEndings(" ")}");
-            return 1;
-        }
+            if (unhandled.ExceptionObject is Exception exception && InvalidSettings(exception) is { Count: > 0 } failures)
+            {
+                // One line, whatever the messages hold, so a log collector keeps it whole.
+                Console.Error.WriteLine($"The app cannot start: {string.Join(" ", failures).ReplaceLineEndings(" ")}");
+                Environment.Exit(1);
+            }
+        };
     }
 
     private static List<string> InvalidSettings(Exception exception) => exception switch

@@ -11,6 +11,8 @@ public static class ServiceDefaultsExtensions
 {
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // A wrong setting ends the process with one line naming it and exit code 1, not a stack trace and a core dump.
+        HostExitCode.ExitOnInvalidSettings();
         builder.Services.AddOptions<ObservabilityOptions>()
             .BindConfiguration(ObservabilityOptions.SectionName)
             .ValidateDataAnnotations()
