@@ -68,7 +68,7 @@ dotnet new fullstack-mvp -n Acme.Shop -o "$out" "${args[@]}" \
 (cd "$out" && find . -name obj -prune -o -type f -print | sort | sed "s/^/  /")
 
 step "Build with warnings as errors"
-dotnet build "$out/Acme.Shop.slnx" -c Release -warnaserror -warnnotaserror:NU1603 --nologo -v quiet
+dotnet build "$out/Acme.Shop.slnx" -c Release -warnaserror -warnnotaserror:NU1603 -p:WarningsNotAsErrors=NU1603 --nologo -v quiet
 
 
 if [[ -n "${db_name:-}" ]]; then

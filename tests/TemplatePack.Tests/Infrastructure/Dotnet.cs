@@ -16,11 +16,12 @@ public static class Dotnet
 
     /// <summary>
     /// Warnings are errors, as in a user's CI, except NU1603 ("dependency X >= a not found, b resolved"): it
-    /// reports the package feed, not the template (this project's NuGet mirror lacks some exact minimum
-    /// versions), and the generated Directory.Build.props keeps it a warning for the same reason. The
-    /// command-line -warnaserror would otherwise override that choice.
+    /// reports the package feed, not the template: this project's NuGet mirror lacks some exact minimum versions that
+    /// nuget.org has. It is the harness's concern, so it lives in the harness's command line, never in the user's
+    /// Directory.Build.props. NuGet itself reads TreatWarningsAsErrors/WarningsNotAsErrors, so the property is set as
+    /// well as MSBuild's switch.
     /// </summary>
-    public static readonly string[] WarningsAsErrors = ["-warnaserror", "-warnnotaserror:NU1603"];
+    public static readonly string[] WarningsAsErrors = ["-warnaserror", "-warnnotaserror:NU1603", "-p:WarningsNotAsErrors=NU1603"];
 
     /// <summary>
     /// Only one build or test of a generated solution at a time: the machines have 2 cores, and two MSBuild
