@@ -46,10 +46,20 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
             _ = factory.Services; // starts the app
             return factory;
         }
-        catch
+        catch (Exception startFailure)
         {
-            // An app that does not start still made a database: drop it, then report why.
-            await factory.DisposeAsync();
+            // An app that does not start still made a database: drop it, then report why. Disposing a factory whose host
+            // failed to start can itself throw (ObjectDisposedException from the half-built host): report that too, but
+            // after the start failure, which is what the test is about.
+            try
+            {
+                await factory.DisposeAsync();
+            }
+            catch (Exception disposeFailure)
+            {
+                throw new AggregateException("The app did not start, and disposing it failed too.", startFailure, disposeFailure);
+            }
+
             throw;
         }
     }
@@ -130,7 +140,13 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
     public override async ValueTask DisposeAsync()
     {
-        await base.DisposeAsync();
-        await _settings.DisposeAsync();
+        try
+        {
+            await base.DisposeAsync();
+        }
+        finally
+        {
+            await _settings.DisposeAsync(); // the test database goes, whatever the host's disposal did
+        }
     }
 }
