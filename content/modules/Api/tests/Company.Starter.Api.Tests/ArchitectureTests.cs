@@ -41,6 +41,14 @@ public sealed class ArchitectureTests
             .Should().NotDependOnAny(typeof(AppDbContext))
             .Check(Architecture);
 
+#if (UseAuth)
+    [Fact]
+    public void The_security_module_does_not_reach_into_the_REST_catalogue() =>
+        Types().That().ResideInNamespaceMatching("^" + Regex.Escape("Company.Starter.Api.Security") + @"(\..*)?$")
+            .Should().NotDependOnAny(Types().That().ResideInNamespaceMatching("^" + Regex.Escape("Company.Starter.Api") + @"\.(Products|Sales)(\..*)?$"))
+            .Check(Architecture);
+
+#endif
     [Fact]
     public void Each_protocol_stands_alone()
     {

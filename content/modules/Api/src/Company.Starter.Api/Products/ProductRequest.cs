@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Company.Starter.Api.Http;
 using Company.Starter.Data.Products;
 
 namespace Company.Starter.Api.Products;

@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
 using Company.Starter.Api.Http;
-using Company.Starter.Api.Products;
 using Company.Starter.Api.Security.Email;
 using Company.Starter.Api.Security.Tokens;
 using Company.Starter.Data.Security;

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Company.Starter.Api.Products;
+using Company.Starter.Api.Http;
 
 namespace Company.Starter.Api.Security.Passkeys;
 

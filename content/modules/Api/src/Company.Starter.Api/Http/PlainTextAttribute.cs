@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Company.Starter.Data;
 
-namespace Company.Starter.Api.Products;
+namespace Company.Starter.Api.Http;
 
 /// <summary>
 /// A single line of text that reads as it displays: no control characters (NUL, line breaks), no invisible format
