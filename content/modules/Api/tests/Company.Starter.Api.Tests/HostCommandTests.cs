@@ -31,17 +31,7 @@ public sealed class HostCommandTests(TestEnvironment environment)
     public async Task Migrate_that_cannot_reach_the_database_prints_one_line_and_exits_1()
     {
         await using var settings = await environment.CreateAppSettingsAsync(CancellationToken);
-#if (UsePostgres)
-        // A port with nothing listening: connection refused.
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        var unreachable = $"Host=127.0.0.1;Port={port};Database=app;Username=app;Password=app;Timeout=5";
-#else
-        // A folder that does not exist: SQLite cannot create the file.
-        var unreachable = $"Data Source={Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}", "app.db")}";
-#endif
+        var unreachable = DatabaseServer.UnreachableConnectionString();
         var values = new Dictionary<string, string?>(settings.Values) { ["ConnectionStrings:appdb"] = unreachable };
 
         var run = await RunAsync(values, "migrate");

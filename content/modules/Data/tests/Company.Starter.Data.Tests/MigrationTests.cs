@@ -63,17 +63,7 @@ public sealed class MigrationTests(TestEnvironment environment)
     [Fact]
     public async Task Migrate_that_cannot_reach_the_database_fails_with_one_line_and_exit_code_1()
     {
-#if (UsePostgres)
-        // A port with nothing listening: connection refused.
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        var unreachable = $"Host=127.0.0.1;Port={port};Database=app;Username=app;Password=app;Timeout=5";
-#else
-        // A folder that does not exist: SQLite cannot create the file.
-        var unreachable = $"Data Source={Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}", "app.db")}";
-#endif
+        var unreachable = DatabaseServer.UnreachableConnectionString();
         await using var host = await DataHost.StartAsync(
             environment, migrate: false, overrides: new Dictionary<string, string?> { ["ConnectionStrings:appdb"] = unreachable });
 

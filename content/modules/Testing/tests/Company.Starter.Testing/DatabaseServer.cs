@@ -33,6 +33,16 @@ public sealed class DatabaseServer : IAsyncDisposable
     /// </summary>
     public Task<TestDatabase> ReserveDatabaseAsync(CancellationToken cancellationToken = default) => NewDatabaseAsync(create: false, cancellationToken);
 
+    /// <summary>A connection string to a server that is not there: a loopback port with nothing listening (refused at once).</summary>
+    public static string UnreachableConnectionString()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return $"Host=127.0.0.1;Port={port};Database=app;Username=app;Password=app;Timeout=5";
+    }
+
     private async Task<TestDatabase> NewDatabaseAsync(bool create, CancellationToken cancellationToken)
     {
         var server = await _server.GetConnectionStringAsync(cancellationToken);
@@ -84,6 +94,10 @@ public sealed class DatabaseServer : IAsyncDisposable
     public Task<TestDatabase> CreateDatabaseAsync(CancellationToken cancellationToken = default) => ReserveDatabaseAsync(cancellationToken);
 
     /// <summary>A database file that does not exist yet, as on a first run; deleted on dispose if something created it.</summary>
+    /// <summary>A database SQLite cannot open: a file in a folder that does not exist.</summary>
+    public static string UnreachableConnectionString() =>
+        $"Data Source={Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}", "app.db")}";
+
     public Task<TestDatabase> ReserveDatabaseAsync(CancellationToken cancellationToken = default)
     {
         var path = Path.Combine(_folder, $"test_{Guid.NewGuid():N}.db");
