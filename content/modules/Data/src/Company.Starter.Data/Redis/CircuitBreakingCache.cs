@@ -84,12 +84,7 @@ public sealed partial class CircuitBreakingCache(
 
         try
         {
-            foreach (var key in _pendingEvictions.Keys)
-            {
-                redis.Remove(key);
-                _pendingEvictions.TryRemove(key, out _);
-            }
-
+            SendPendingEvictions();
             var result = call();
             Succeeded();
             return result;
@@ -172,6 +167,15 @@ public sealed partial class CircuitBreakingCache(
         else
         {
             LogEvictionDropped(logger, key);
+        }
+    }
+
+    private void SendPendingEvictions()
+    {
+        foreach (var key in _pendingEvictions.Keys)
+        {
+            redis.Remove(key);
+            _pendingEvictions.TryRemove(key, out _);
         }
     }
 
