@@ -5,7 +5,7 @@ using Company.Starter.Api.GraphQL;
 using Company.Starter.Api.Grpc;
 #endif
 using Company.Starter.Api.Http;
-#if (!NoRest)
+#if (UseRest)
 using Company.Starter.Api.Products;
 using Company.Starter.Api.Sales;
 #endif
@@ -61,7 +61,7 @@ app.MapDefaultEndpoints();
 #if (UseAuth)
 app.MapSecurityEndpoints();
 #endif
-#if (!NoRest)
+#if (UseRest)
 app.MapProductEndpoints();
 app.MapSalesEndpoints();
 #endif

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-#if (!NoRest || UseGraphQL)
+#if (UseRest || UseGraphQL)
 using System.Text;
 #endif
 #if (UseGraphQL)
@@ -10,13 +10,13 @@ using Company.Starter.Api.Tests.GraphQL;
 using Company.Starter.Api.Grpc;
 using Company.Starter.Api.Tests.Grpc;
 #endif
-#if (!NoRest || UseGrpc)
+#if (UseRest || UseGrpc)
 using Company.Starter.Data;
 using Company.Starter.Data.Products;
 #endif
 using Company.Starter.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
-#if (!NoRest || UseGrpc)
+#if (UseRest || UseGrpc)
 using Microsoft.Extensions.DependencyInjection;
 #endif
 
@@ -45,7 +45,7 @@ public sealed class CostLimitTests(TestEnvironment environment)
     private const long HugeBodyBytes = 64 * 1024 * 1024;
 
     private static CancellationToken CancellationToken => TestContext.Current.CancellationToken;
-#if (!NoRest)
+#if (UseRest)
 
     [Fact]
     public async Task Rest_an_oversized_body_is_refused_without_being_read()
@@ -240,7 +240,7 @@ public sealed class CostLimitTests(TestEnvironment environment)
         return GC.GetTotalAllocatedBytes(precise: true) - before;
     }
 
-#if (!NoRest || UseGraphQL)
+#if (UseRest || UseGraphQL)
     private static void AssertRefused(HttpResponseMessage response, byte[] body, long allocated, HttpStatusCode status, string code)
     {
         var text = Encoding.UTF8.GetString(body);
@@ -267,7 +267,7 @@ public sealed class CostLimitTests(TestEnvironment environment)
     /// </summary>
     private static void AssertReadAtMost(FillerStream upload, long bytes) =>
         Assert.True(upload.Sent <= bytes + 2 * 64 * 1024 + 4096, $"The server was handed {upload.Sent:N0} bytes of the body; it needs at most {bytes:N0}.");
-#if (!NoRest)
+#if (UseRest)
 
     /// <summary>First requests load code and fill caches: not part of what an attack costs.</summary>
     private static async Task WarmUpAsync(HttpClient client)
@@ -276,7 +276,7 @@ public sealed class CostLimitTests(TestEnvironment environment)
         Assert.Equal(HttpStatusCode.OK, warmUp.StatusCode);
     }
 #endif
-#if (!NoRest || UseGrpc)
+#if (UseRest || UseGrpc)
 
     private static async Task SeedProductsAsync(ApiFactory api, int count)
     {

@@ -33,7 +33,7 @@ public static class ApiConventions
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsDefaults.Customize);
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 
-#if (!NoRest)
+#if (UseRest)
         // Generated serialization code first; any other type falls back to the default reflection-based resolver.
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
 

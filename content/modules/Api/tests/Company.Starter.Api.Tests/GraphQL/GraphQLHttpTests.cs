@@ -179,7 +179,7 @@ public sealed class GraphQLHttpTests(TestEnvironment environment)
         return request;
     }
 
-#if (!NoRest)
+#if (UseRest)
 
     [Fact]
     public async Task A_mutation_evicts_the_rest_pages_it_made_stale()

@@ -1,7 +1,7 @@
 using Company.Starter.Api.Grpc;
 using Company.Starter.Testing;
 using Grpc.Core;
-#if (!NoRest)
+#if (UseRest)
 using System.Net;
 using System.Text.Json;
 #endif
@@ -179,7 +179,7 @@ public sealed class CatalogServiceTests(TestEnvironment environment)
         Assert.Equal(7, all.Products.Count);
         Assert.Empty(all.NextPageToken);
     }
-#if (!NoRest)
+#if (UseRest)
 
     [Fact]
     public async Task The_page_token_is_the_rest_cursor()

@@ -1,5 +1,5 @@
 using System.Net;
-#if (!NoRest)
+#if (UseRest)
 using System.Net.Http.Json;
 #endif
 using Company.Starter.Testing;
@@ -14,7 +14,7 @@ public sealed class AuthorizationTests(TestEnvironment environment)
 {
     private static CancellationToken CancellationToken => TestContext.Current.CancellationToken;
 
-#if (!NoRest)
+#if (UseRest)
     [Fact]
     public async Task An_anonymous_write_is_a_401_problem_and_reads_stay_public()
     {

@@ -1,4 +1,4 @@
-#if (!NoRest)
+#if (UseRest)
 using System.Net;
 using System.Net.Http.Json;
 using Company.Starter.Testing;

@@ -66,7 +66,7 @@ public sealed class PasskeyBrowserTests(TestEnvironment environment, Chromium ch
         var me = await page.EvaluateAsync<JsonElement>("async () => (await fetch('/api/auth/me')).json()");
         Assert.Equal(email, me.GetProperty("data").GetProperty("email").GetString());
         Assert.Equal("passkey", me.GetProperty("data").GetProperty("authenticationMethod").GetString());
-#if (!NoRest)
+#if (UseRest)
         var created = await page.EvaluateAsync<JsonElement>(
             """
             async () => {
