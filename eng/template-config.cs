@@ -397,6 +397,15 @@ namespace FullStack.Templates.Engineering
                             throw new TemplateDeclarationException($"'{expression}' refers to {{{m.Groups[1].Value}}}, which no module declares as an option");
                         }
 
+                        // The module is here but this template does not offer the option: the content gets the option's
+                        // default, as a literal (fullstack-security serves REST: UseRest is ("rest" == "rest")).
+                        var owner = _modules.Values.First(x => x.Options.ContainsKey(m.Groups[1].Value));
+                        if (_included.Contains(owner) && owner.Options[m.Groups[1].Value] is JsonObject declared
+                            && Text(declared, "defaultValue") is { } fallback)
+                        {
+                            return $"\"{fallback}\"";
+                        }
+
                         missing = true;
                         return m.Value;
                     }
