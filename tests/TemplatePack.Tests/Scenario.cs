@@ -1,3 +1,5 @@
+using TemplatePack.Tests.Templates;
+
 namespace TemplatePack.Tests;
 
 /// <summary>
@@ -7,35 +9,46 @@ namespace TemplatePack.Tests;
 /// <param name="Id">Stable identifier: names the snapshot file and the theory row.</param>
 /// <param name="ShortName">The template's short name.</param>
 /// <param name="Name">The `-n` value, chosen to torture name handling.</param>
-/// <param name="Args">Template options exactly as a user types them.</param>
-/// <param name="Database">Expected database provider: "postgres" or "sqlite".</param>
-/// <param name="Cache">Expected cache: "redis" or "none".</param>
-/// <param name="MetricsEndpoint">The app serves Prometheus metrics at /metrics.</param>
-/// <param name="ObservabilityDeploy">The output has deploy/observability (dashboard, alert rules).</param>
-/// <param name="Auth">Expected sign-in: "passkeys", "jwt" (passwords and tokens) or "none" (no security module).</param>
-/// <param name="Rest">The app serves the REST API the run tier probes (false for gRPC-only or GraphQL-only apps).</param>
+/// <param name="Options">The options the user passes, typed; <see cref="Args"/> is how they are typed on the command line.</param>
+/// <param name="Expect">
+/// The choices the user must end up with (defaults and stack presets applied): stated here, independently of the
+/// templates, so that the contract tier proves the defaults, "the cache follows the database" and "explicit options beat
+/// the preset". Which files and packages follow from these choices is not stated here: <see cref="ModuleTable"/>
+/// derives it from the modules' own declarations.
+/// </param>
 /// <param name="Checks">The slower checks this scenario stands for (each runs on a few scenarios, chosen here, not in the tiers).</param>
 public sealed record Scenario(
     string Id,
     string ShortName,
     string Name,
-    IReadOnlyList<string> Args,
-    string Database,
-    string Cache,
-    bool MetricsEndpoint = false,
-    bool ObservabilityDeploy = false,
-    string Auth = "none",
-    bool Rest = true,
+    ScenarioOptions Options,
+    ExpectedChoices Expect,
     ScenarioChecks Checks = ScenarioChecks.None)
 {
+    /// <summary>The options exactly as a user types them.</summary>
+    public IReadOnlyList<string> Args => Options.ToArgs();
+
     /// <summary>Writes need a signed-in user, and the app needs a signing key to start.</summary>
-    public bool UsesAuth => Auth != "none";
+    public bool UsesAuth => Expect.Auth != Auth.None;
 
-    public bool UsesPasskeys => Auth == "passkeys";
+    public bool UsesPasskeys => Expect.Auth == Auth.Passkeys;
 
-    public bool UsesPostgres => Database == "postgres";
+    public bool UsesPostgres => Expect.Database == Database.Postgres;
 
-    public bool UsesRedis => Cache == "redis";
+    public bool UsesRedis => Expect.Cache == Cache.Redis;
+
+    /// <summary>The app serves the REST API the run tier probes (false for gRPC-only or GraphQL-only apps).</summary>
+    public bool Rest => Expect.Protocols.HasFlag(Protocols.Rest);
+
+    public bool Grpc => Expect.Protocols.HasFlag(Protocols.Grpc);
+
+    public bool GraphQL => Expect.Protocols.HasFlag(Protocols.GraphQL);
+
+    /// <summary>The app serves Prometheus metrics at /metrics.</summary>
+    public bool MetricsEndpoint => Expect.Exporter is Exporter.Prometheus or Exporter.Both;
+
+    /// <summary>The output has deploy/observability (dashboard, alert rules): the template is made with the Observability module.</summary>
+    public bool ObservabilityDeploy => ModuleTable.Load().Includes(ShortName, "Observability");
 
     /// <summary>The identifier form of <see cref="Name"/> the template must use for projects and namespaces.</summary>
     public string CodeName => Naming.CodeName.From(Name);
@@ -44,6 +57,86 @@ public sealed record Scenario(
     public string EnvironmentPrefix => CodeName.Replace('.', '_').ToUpperInvariant();
 
     public override string ToString() => Id;
+}
+
+public enum Database { Postgres, Sqlite }
+
+public enum Cache { Redis, None }
+
+public enum Auth { Passkeys, Jwt, None }
+
+public enum Exporter { Otlp, Prometheus, Both }
+
+[Flags]
+public enum Protocols { Rest = 1, Grpc = 2, GraphQL = 4 }
+
+/// <summary>What a user passes to `dotnet new`; an unset option is not passed.</summary>
+public sealed record ScenarioOptions(
+    string? Stack = null,
+    Database? Database = null,
+    Cache? Cache = null,
+    Exporter? Exporter = null,
+    Auth? Auth = null,
+    Protocols? Protocols = null)
+{
+    public static ScenarioOptions None { get; } = new();
+
+    public IReadOnlyList<string> ToArgs()
+    {
+        var args = new List<string>();
+        if (Stack is not null)
+        {
+            args.AddRange(["--stack", Stack]);
+        }
+
+        Add(args, "--database", Database);
+        Add(args, "--cache", Cache);
+        Add(args, "--exporter", Exporter);
+        Add(args, "--auth", Auth);
+        if (Protocols is { } protocols)
+        {
+            args.Add("--protocols");
+            args.AddRange(ExpectedChoices.Choices(protocols));
+        }
+
+        return args;
+    }
+
+    private static void Add<T>(List<string> args, string option, T? value) where T : struct, Enum
+    {
+        if (value is { } choice)
+        {
+            args.AddRange([option, ExpectedChoices.Choice(choice)]);
+        }
+    }
+}
+
+/// <summary>
+/// The choice of every option a module declares, as the generated solution must have it. A template that does not
+/// offer an option still has its default (fullstack-api exports OTLP), which is what its modules read.
+/// </summary>
+public sealed record ExpectedChoices(
+    Database Database = Database.Postgres,
+    Cache Cache = Cache.Redis,
+    Auth Auth = Auth.None,
+    Exporter Exporter = Exporter.Otlp,
+    Protocols Protocols = Protocols.Rest)
+{
+    /// <summary>The values of the modules' options, by option name, as module.json spells them (a list for protocols).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ByOption => new Dictionary<string, IReadOnlyList<string>>
+    {
+        ["database"] = [Choice(Database)],
+        ["cache"] = [Choice(Cache)],
+        ["auth"] = [Choice(Auth)],
+        ["exporter"] = [Choice(Exporter)],
+        ["protocols"] = Choices(Protocols),
+    };
+
+    /// <summary>A choice as `dotnet new` spells it: the enum name in lower case.</summary>
+    public static string Choice<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    public static IReadOnlyList<string> Choices(Protocols protocols) =>
+        [.. Enum.GetValues<Protocols>().Where(p => protocols.HasFlag(p)).Select(Choice)];
 }
 
 /// <summary>Checks too slow to run on every scenario; the scenario list says which scenarios carry each.</summary>

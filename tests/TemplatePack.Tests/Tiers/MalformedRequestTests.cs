@@ -58,7 +58,7 @@ public sealed class MalformedRequestTests(TemplatePackFixture fixture, ITestOutp
         {
             var (seededId, seededVersion) = await CreateAsync(app.Client, "SWEEP-SEED");
             var corpus = new BadRequestCorpus(
-                Seed, seededId, graphQL: scenario.Args.Contains("graphql"), grpc: scenario.Args.Contains("grpc"), auth: scenario.UsesAuth, passkeys: scenario.UsesPasskeys);
+                Seed, seededId, graphQL: scenario.GraphQL, grpc: scenario.Grpc, auth: scenario.UsesAuth, passkeys: scenario.UsesPasskeys);
             var requests = corpus.Generate(CorpusCount);
             output.WriteLine($"Hand-written corpus: seed {Seed}, {requests.Count} requests.");
             var outcomes = await SweepAsync(app, requests, CorpusDeadline);
@@ -95,8 +95,8 @@ public sealed class MalformedRequestTests(TemplatePackFixture fixture, ITestOutp
             var openApiPath = Path.Combine(solution.Directory, "artifacts", "openapi", scenario.CodeName + ".Api.json");
             Assert.True(File.Exists(openApiPath), $"The build must write the OpenAPI document the sweep reads: {openApiPath}");
             var openApi = OpenApiOperations.Parse(await File.ReadAllTextAsync(openApiPath, TestContext.Current.CancellationToken));
-            var proto = scenario.Args.Contains("grpc") ? await File.ReadAllTextAsync(solution.Files("*.proto").Single(), TestContext.Current.CancellationToken) : null;
-            var graphQL = scenario.Args.Contains("graphql") ? await IntrospectAsync(app.Client) : null;
+            var proto = scenario.Grpc ? await File.ReadAllTextAsync(solution.Files("*.proto").Single(), TestContext.Current.CancellationToken) : null;
+            var graphQL = scenario.GraphQL ? await IntrospectAsync(app.Client) : null;
 
             var context = new SweepContext(Seed, seededId, targetId);
             var sweep = SchemaSweep.Build(context, openApi, proto, graphQL, PerOperationCap, HashingOperationCap, SweepCap, RefusalsOnly);
