@@ -73,7 +73,9 @@ public sealed partial class ModuleTable
         foreach (var name in ModulesIn(scenario).Prepend(BaseModule))
         {
             var module = _modules[name];
-            var excluded = module.Modifiers.Where(m => Condition.Evaluate(m.Condition, flags)).SelectMany(m => m.Exclude).Select(Glob).ToList();
+            var applied = module.Modifiers.Where(m => Condition.Evaluate(m.Condition, flags)).ToList();
+            var excluded = applied.SelectMany(m => m.Exclude).Select(Glob).ToList();
+            var renamed = applied.SelectMany(m => m.Rename).ToDictionary(StringComparer.Ordinal);
             foreach (var file in Directory.EnumerateFiles(module.Directory, "*", SearchOption.AllDirectories))
             {
                 var relative = Path.GetRelativePath(module.Directory, file).Replace('\\', '/');
@@ -82,6 +84,7 @@ public sealed partial class ModuleTable
                     continue;
                 }
 
+                relative = renamed.GetValueOrDefault(relative, relative);
                 files.Add(relative.Replace("Company.Starter", scenario.CodeName, StringComparison.Ordinal));
             }
         }
@@ -123,7 +126,7 @@ public sealed partial class ModuleTable
         return new Regex("^" + regex + "$", RegexOptions.CultureInvariant);
     }
 
-    private sealed record Modifier(string Condition, IReadOnlyList<string> Exclude);
+    private sealed record Modifier(string Condition, IReadOnlyList<string> Exclude, IReadOnlyList<KeyValuePair<string, string>> Rename);
 
     private sealed record ModuleDeclaration(
         string Name, string Directory, string? Condition, IReadOnlyList<KeyValuePair<string, string>> Flags, IReadOnlyList<Modifier> Modifiers)
@@ -134,10 +137,11 @@ public sealed partial class ModuleTable
             var flags = declaration["flags"]?.AsObject().Select(f => KeyValuePair.Create(f.Key, f.Value!.GetValue<string>())).ToList() ?? [];
             var modifiers = declaration["modifiers"]?.AsArray().Select(m => new Modifier(
                 m!["condition"]!.GetValue<string>(),
-                m["exclude"]?.AsArray().Select(e => e!.GetValue<string>()).ToList() ?? [])).ToList() ?? [];
-            if (declaration["modifiers"]?.AsArray().Any(m => m!["rename"] is not null || m["include"] is not null) == true)
+                m["exclude"]?.AsArray().Select(e => e!.GetValue<string>()).ToList() ?? [],
+                m["rename"]?.AsObject().Select(r => KeyValuePair.Create(r.Key, r.Value!.GetValue<string>())).ToList() ?? [])).ToList() ?? [];
+            if (declaration["modifiers"]?.AsArray().Any(m => m!.AsObject().Any(p => p.Key is not ("condition" or "exclude" or "rename"))) == true)
             {
-                throw new NotSupportedException($"{name}: the harness reads only 'exclude' modifiers; teach ModuleTable the new kind.");
+                throw new NotSupportedException($"{name}: the harness reads 'exclude' and 'rename' modifiers; teach ModuleTable the new kind.");
             }
 
             return new ModuleDeclaration(name, directory, declaration["condition"]?.GetValue<string>(), flags, modifiers);
