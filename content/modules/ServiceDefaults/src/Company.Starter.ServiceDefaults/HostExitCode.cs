@@ -22,14 +22,22 @@ public static class HostExitCode
 
         AppDomain.CurrentDomain.UnhandledException += (_, unhandled) =>
         {
-            if (unhandled.ExceptionObject is Exception exception && InvalidSettings(exception) is { Count: > 0 } failures)
+            if (unhandled.ExceptionObject is Exception exception && Describe(exception) is { } line)
             {
-                // One line, whatever the messages hold, so a log collector keeps it whole.
-                Console.Error.WriteLine($"The app cannot start: {string.Join(" ", failures).ReplaceLineEndings(" ")}");
+                Console.Error.WriteLine(line);
                 Environment.Exit(1);
             }
         };
     }
+
+    /// <summary>
+    /// The line <see cref="ExitOnInvalidSettings"/> writes for <paramref name="exception"/>: every failed setting, on one
+    /// line whatever the messages hold (so a log collector keeps it whole); <see langword="null"/> when the exception is
+    /// not (only) invalid settings, and the process should fail as it would anyway.
+    /// </summary>
+    public static string? Describe(Exception exception) => InvalidSettings(exception) is { Count: > 0 } failures
+        ? $"The app cannot start: {string.Join(" ", failures).ReplaceLineEndings(" ")}"
+        : null;
 
     private static List<string> InvalidSettings(Exception exception) => exception switch
     {

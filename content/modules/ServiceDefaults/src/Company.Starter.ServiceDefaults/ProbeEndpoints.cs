@@ -9,8 +9,12 @@ using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>Health probes (and the metrics scrape endpoint, where enabled): what orchestrators and scrapers call.</summary>
-public static class ProbeEndpoints
+/// <summary>
+/// Health probes (and the metrics scrape endpoint, where enabled): what orchestrators and scrapers call. The scrape
+/// endpoint is mapped by <see cref="MapMetricsEndpoint"/>, implemented in ProbeEndpoints.Prometheus.cs where the solution
+/// exports to Prometheus; without it the call compiles away.
+/// </summary>
+public static partial class ProbeEndpoints
 {
     public const string HealthPath = "/health";
     public const string AlivePath = "/alive";
@@ -44,21 +48,20 @@ public static class ProbeEndpoints
 
         var health = app.MapMethods(HealthPath, [HttpMethods.Get, HttpMethods.Head], WriteHealthAsync).ExcludeFromDescription();
         var alive = app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
-#if (UsePrometheus)
-        var metrics = app.MapPrometheusScrapingEndpoint(MetricsPath);
-#endif
 
         if (!string.IsNullOrEmpty(managementHost))
         {
             health.RequireHost(managementHost);
             alive.RequireHost(managementHost);
-#if (UsePrometheus)
-            metrics.RequireHost(managementHost);
-#endif
         }
+
+        MapMetricsEndpoint(app, managementHost);
 
         return app;
     }
+
+    /// <summary>Maps <see cref="MetricsPath"/> for Prometheus to scrape, only on <paramref name="managementHost"/> when set.</summary>
+    static partial void MapMetricsEndpoint(WebApplication app, string? managementHost);
 
     /// <summary>The report as the health checks middleware writes it: 200 or 503, the status as plain text, never cached.</summary>
     private static async Task WriteHealthAsync(HttpContext http, HealthReportCache reports)

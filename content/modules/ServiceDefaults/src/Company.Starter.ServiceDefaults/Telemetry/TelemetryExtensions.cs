@@ -1,21 +1,21 @@
-#if (UsePrometheus)
-using System.Diagnostics.Metrics;
-#endif
 using System.Reflection;
 using Company.Starter.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-#if (!PrometheusOnly)
-using OpenTelemetry;
-#endif
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
 
-public static class TelemetryExtensions
+/// <summary>
+/// What every service records. The exporters are added by <see cref="AddOtlpExporter"/> and
+/// <see cref="AddPrometheusExporter"/>, each implemented in a file of its own (TelemetryExtensions.Otlp.cs,
+/// TelemetryExtensions.Prometheus.cs) where the solution has that exporter; a partial method without a body is a call
+/// the compiler drops.
+/// </summary>
+public static partial class TelemetryExtensions
 {
     /// <summary>Every module names its ActivitySource and Meter under this prefix, so one wildcard collects them all.</summary>
     public const string TelemetryPrefix = "Company.Starter";
@@ -56,38 +56,15 @@ public static class TelemetryExtensions
                     aspnet.Filter = context => !ProbeEndpoints.IsProbe(context.Request.Path))
                 .AddHttpClientInstrumentation());
 
-#if (!PrometheusOnly)
-        // OTLP (gRPC or HTTP, per OTEL_EXPORTER_OTLP_PROTOCOL) wherever a collector is configured; Aspire sets
-        // OTEL_EXPORTER_OTLP_ENDPOINT for every resource it runs and shows the result in its dashboard.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-        {
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
-        }
-#endif
-#if (UsePrometheus)
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddView(PrometheusSafeName)
-            .AddPrometheusExporter());
-#endif
+        AddOtlpExporter(builder);
+        AddPrometheusExporter(builder);
 
         return builder;
     }
-#if (UsePrometheus)
 
-    /// <summary>
-    /// Prometheus reserves the <c>_count</c> suffix for histograms and summaries (<c>promtool check metrics</c> flags it),
-    /// while OpenTelemetry's semantic conventions name some gauges <c>*.count</c> (<c>db.client.connection.count</c>,
-    /// <c>dotnet.assembly.count</c>). Those gauges are exported as <c>*.current</c>; counters (which gain <c>_total</c>)
-    /// and histograms keep their names.
-    /// </summary>
-    private static MetricStreamConfiguration? PrometheusSafeName(Instrument instrument) =>
-        instrument.Name.EndsWith(".count", StringComparison.Ordinal) && IsGauge(instrument)
-            ? new MetricStreamConfiguration { Name = $"{instrument.Name[..^".count".Length]}.current" }
-            : null;
+    /// <summary>Exports traces, metrics and logs over OTLP where a collector is configured.</summary>
+    static partial void AddOtlpExporter(IHostApplicationBuilder builder);
 
-    private static bool IsGauge(Instrument instrument) =>
-        instrument.GetType() is { IsGenericType: true } type
-        && type.GetGenericTypeDefinition() is var kind
-        && (kind == typeof(UpDownCounter<>) || kind == typeof(ObservableUpDownCounter<>) || kind == typeof(Gauge<>) || kind == typeof(ObservableGauge<>));
-#endif
+    /// <summary>Serves the metrics for Prometheus to scrape (<see cref="ProbeEndpoints.MetricsPath"/>).</summary>
+    static partial void AddPrometheusExporter(IHostApplicationBuilder builder);
 }

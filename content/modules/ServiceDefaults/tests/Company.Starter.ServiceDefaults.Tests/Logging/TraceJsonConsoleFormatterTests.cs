@@ -4,7 +4,7 @@ using Company.Starter.ServiceDefaults.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Company.Starter.Api.Tests;
+namespace Company.Starter.ServiceDefaults.Tests.Logging;
 
 public sealed class TraceJsonConsoleFormatterTests
 {
