@@ -4,24 +4,25 @@ using Company.Starter.Api.GraphQL;
 #if (UseGrpc)
 using Company.Starter.Api.Grpc;
 #endif
+using Company.Starter.Api.Hosting;
 using Company.Starter.Api.Http;
 #if (UseRest)
 using Company.Starter.Api.Products;
 using Company.Starter.Api.Sales;
 #endif
-#if (UseAuth)
-using Company.Starter.Api.Security;
-#endif
-using Company.Starter.Data;
 
-#if (UseAuth)
-// `dotnet Company.Starter.Api.dll keys generate --output signing-key.pem` makes the token signing key, and exits.
-if (SecurityCommands.TryRunOffline(args, Console.Out, Console.Error, out var exitCode))
+// The API host, top to bottom: the command line, the services, the middleware in the order a request meets it, the
+// endpoints, then the server or the host command the first argument names.
+
+// `dotnet Company.Starter.Api.dll <command>` runs a host command instead of the server (Hosting/HostCommands.cs and
+// each module's HostCommands.<Module>.cs: migrate, keys generate, users ...). One that needs neither the settings nor
+// the database, `--help` and a mistyped command line end here, before anything reads a setting.
+var command = HostCommand.Parse(args);
+if (!command.NeedsApp)
 {
-    return exitCode;
+    return await command.RunAsync();
 }
 
-#endif
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -39,24 +40,13 @@ builder.AddGraphQLApi();
 
 var app = builder.Build();
 
-// `dotnet Company.Starter.Api.dll migrate` applies pending migrations (creating the database on a first run) and
-// exits: an explicit deployment step. A failure is one line on stderr and exit code 1.
-if (args.Contains("migrate", StringComparer.OrdinalIgnoreCase))
-{
-    return await app.Services.RunMigrateCommandAsync(Console.Error);
-}
+// The security headers first, so that every answer carries them, also one a later middleware ends (a 413, a 429);
+// then the API's conventions, in their own order (forwarded headers, errors, limits, access control, caching).
 #if (UseAuth)
-
-// `dotnet Company.Starter.Api.dll users grant-admin someone@example.com` gives an existing user the admin role.
-if (await app.TryRunSecurityCommandAsync(args))
-{
-    return Environment.ExitCode;
-}
-
 app.UseSecurityHeaders();
 #endif
-
 app.UseApiConventions();
+
 app.MapDefaultEndpoints();
 #if (UseAuth)
 app.MapSecurityEndpoints();
@@ -72,5 +62,5 @@ app.MapGrpcApi();
 app.MapGraphQLApi();
 #endif
 
-await app.RunAsync();
-return 0;
+// The server until it stops, or the command (migrate, users ...) on the app's services, never started.
+return await command.RunAsync(app);

@@ -44,6 +44,56 @@ public sealed class HostCommandTests(TestEnvironment environment)
     }
 
     [Fact]
+    public async Task Migrate_after_a_host_option_is_the_option_s_value_not_the_command()
+    {
+        // `--urls migrate` asks the server to listen on the URL 'migrate': only the first argument names a command, so
+        // this starts the server, which fails (on that URL, or before it on the settings a production server needs)
+        // rather than migrating and exiting 0.
+        await using var settings = await environment.CreateAppSettingsAsync(createDatabase: false, CancellationToken);
+
+        var run = await RunAsync(settings.Values, "--urls", "migrate");
+
+        Assert.True(run.ExitCode != 0, run.ToString());
+        Assert.DoesNotContain("migrate failed", run.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("schema is up to date", run.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_command_prints_one_line_naming_the_commands_and_exits_2()
+    {
+        // No settings at all: a mistyped command is answered before anything reads one.
+        var run = await RunAsync(NoSettings, "migrat");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        var line = Assert.Single(Lines(run.StandardError));
+        Assert.StartsWith("Unknown command 'migrat'. Commands: migrate", line, StringComparison.Ordinal);
+        Assert.Empty(run.StandardOutput);
+    }
+
+    [Fact]
+    public async Task An_unknown_option_of_a_command_prints_the_error_and_the_usage_and_exits_2()
+    {
+        var run = await RunAsync(NoSettings, "migrate", "--force");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        var lines = Lines(run.StandardError);
+        Assert.Contains("--force", lines[0], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.StartsWith("Usage:", StringComparison.Ordinal));
+        Assert.DoesNotContain("   at ", run.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migrate_help_prints_the_usage_and_exits_0_without_touching_a_database()
+    {
+        var run = await RunAsync(NoSettings, "migrate", "--help");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Applies pending migrations", run.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("migrate [options]", run.StandardOutput, StringComparison.Ordinal);
+        Assert.Empty(run.StandardError);
+    }
+
+    [Fact]
     public async Task A_setting_that_fails_validation_stops_the_start_with_one_line_naming_it_and_exit_1()
     {
         await using var settings = await environment.CreateAppSettingsAsync(CancellationToken);
@@ -56,6 +106,10 @@ public sealed class HostCommandTests(TestEnvironment environment)
         Assert.StartsWith("The app cannot start: ", line, StringComparison.Ordinal);
         Assert.Contains("RequestTimeout", line, StringComparison.Ordinal);
     }
+
+    private static readonly Dictionary<string, string?> NoSettings = [];
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private sealed record CommandRun(int ExitCode, string StandardOutput, string StandardError)
     {

@@ -13,7 +13,7 @@ namespace Company.Starter.Api.Security;
 
 /// <summary>
 /// Password sign-in (the fallback to passkeys), token refresh with rotation, sign-out and the current user. Every
-/// endpoint here is rate limited per client IP (<see cref="SecurityHosting.AuthRateLimitPolicy"/>).
+/// endpoint here is rate limited per client IP (<see cref="SecurityExtensions.AuthRateLimitPolicy"/>).
 /// </summary>
 public static class AuthEndpoints
 {
@@ -21,7 +21,7 @@ public static class AuthEndpoints
 
     public static RouteGroupBuilder MapAuthEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var auth = endpoints.MapVersionedGroup("/api/auth").WithTags("Auth").RequireRateLimiting(SecurityHosting.AuthRateLimitPolicy);
+        var auth = endpoints.MapVersionedGroup("/api/auth").WithTags("Auth").RequireRateLimiting(SecurityExtensions.AuthRateLimitPolicy);
 
         auth.MapPost("/register", RegisterAsync).WithName("Register");
         auth.MapPost("/login", LoginAsync).WithName("Login");
@@ -38,7 +38,7 @@ public static class AuthEndpoints
         // A plain HTML form (no script needed) signs a browser out: cookie-authenticated, so it needs the antiforgery
         // token, which minimal APIs check for every form-bound endpoint.
         endpoints.MapPost("/account/logout", LogoutFormAsync).WithTags("Auth").ExcludeFromDescription()
-            .RequireRateLimiting(SecurityHosting.AuthRateLimitPolicy);
+            .RequireRateLimiting(SecurityExtensions.AuthRateLimitPolicy);
 
         return auth;
     }

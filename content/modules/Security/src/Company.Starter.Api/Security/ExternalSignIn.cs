@@ -26,7 +26,7 @@ public static class ExternalSignIn
         }
 
         var external = endpoints.MapGroup("/api/auth/external").WithTags("Auth").ExcludeFromDescription()
-            .RequireRateLimiting(SecurityHosting.AuthRateLimitPolicy);
+            .RequireRateLimiting(SecurityExtensions.AuthRateLimitPolicy);
         external.MapGet("/oidc", Challenge);
         external.MapGet("/callback", CallbackAsync);
         return endpoints;
@@ -34,7 +34,7 @@ public static class ExternalSignIn
 
     private static ChallengeHttpResult Challenge(string? returnUrl) => TypedResults.Challenge(
         new AuthenticationProperties { RedirectUri = $"/api/auth/external/callback?returnUrl={Uri.EscapeDataString(LocalOrRoot(returnUrl))}" },
-        [SecurityHosting.OidcScheme]);
+        [SecurityExtensions.OidcScheme]);
 
     private static async Task<Results<RedirectHttpResult, ProblemHttpResult>> CallbackAsync(
         string? returnUrl,
@@ -52,7 +52,7 @@ public static class ExternalSignIn
             return ProblemDetailsDefaults.Problem(StatusCodes.Status401Unauthorized, ProblemCodes.Unauthorized, "The external sign-in did not complete.");
         }
 
-        var user = await users.FindByLoginAsync(SecurityHosting.OidcScheme, subject);
+        var user = await users.FindByLoginAsync(SecurityExtensions.OidcScheme, subject);
         if (user is null)
         {
             var email = result.Principal!.FindFirstValue("email");
@@ -73,7 +73,7 @@ public static class ExternalSignIn
 
             user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, CreatedAt = clock.GetUtcNow().UtcDateTime };
             var created = await users.CreateAsync(user);
-            var linked = created.Succeeded ? await users.AddLoginAsync(user, new UserLoginInfo(SecurityHosting.OidcScheme, subject, SecurityHosting.OidcScheme)) : created;
+            var linked = created.Succeeded ? await users.AddLoginAsync(user, new UserLoginInfo(SecurityExtensions.OidcScheme, subject, SecurityExtensions.OidcScheme)) : created;
             if (!linked.Succeeded)
             {
                 return ProblemDetailsDefaults.Problem(StatusCodes.Status409Conflict, ProblemCodes.Conflict, "The account could not be created.");

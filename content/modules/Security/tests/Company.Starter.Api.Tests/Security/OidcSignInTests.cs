@@ -2,12 +2,12 @@ using System.Buffers.Text;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Company.Starter.Api.Security;
 using Company.Starter.Testing;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
@@ -78,7 +78,7 @@ public sealed class OidcSignInTests(TestEnvironment environment)
             ["Security:Oidc:Authority"] = Authority,
             ["Security:Oidc:ClientId"] = "starter-web",
         });
-        var options = api.Services.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().Get(SecurityHosting.OidcScheme);
+        var options = api.Services.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().Get(SecurityExtensions.OidcScheme);
 
         var verifiers = new List<string>();
         for (var signIn = 0; signIn < 2; signIn++)
@@ -113,7 +113,7 @@ public sealed class OidcSignInTests(TestEnvironment environment)
 
     /// <summary>The provider's discovery document, given instead of fetched.</summary>
     private static void ProviderMetadata(IServiceCollection services) =>
-        services.Configure<OpenIdConnectOptions>(SecurityHosting.OidcScheme, options => options.Configuration = new OpenIdConnectConfiguration
+        services.Configure<OpenIdConnectOptions>(SecurityExtensions.OidcScheme, options => options.Configuration = new OpenIdConnectConfiguration
         {
             Issuer = Authority,
             AuthorizationEndpoint = AuthorizationEndpoint,

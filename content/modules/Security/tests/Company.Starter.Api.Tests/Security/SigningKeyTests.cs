@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Company.Starter.Api.Security;
+using Company.Starter.Api.Hosting;
 using Company.Starter.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -21,11 +21,11 @@ public sealed class SigningKeyTests(TestEnvironment environment) : IDisposable
     private static CancellationToken CancellationToken => TestContext.Current.CancellationToken;
 
     [Fact]
-    public void Keys_generate_writes_a_P256_PKCS8_PEM_readable_only_by_its_owner()
+    public async Task Keys_generate_writes_a_P256_PKCS8_PEM_readable_only_by_its_owner()
     {
         var path = Path.Combine(_directory, "signing-key.pem");
 
-        var (exitCode, output, error) = Run("keys", "generate", "--output", path);
+        var (exitCode, output, error) = await RunAsync("keys", "generate", "--output", path);
 
         Assert.True(exitCode == 0, error);
         Assert.Contains(path, output, StringComparison.Ordinal);
@@ -39,13 +39,13 @@ public sealed class SigningKeyTests(TestEnvironment environment) : IDisposable
     }
 
     [Fact]
-    public void Keys_generate_refuses_to_overwrite_an_existing_file()
+    public async Task Keys_generate_refuses_to_overwrite_an_existing_file()
     {
         var path = Path.Combine(_directory, "signing-key.pem");
-        Assert.Equal(0, Run("keys", "generate", "--output", path).ExitCode);
+        Assert.Equal(0, (await RunAsync("keys", "generate", "--output", path)).ExitCode);
         var original = File.ReadAllText(path);
 
-        var (exitCode, _, error) = Run("keys", "generate", "--output", path);
+        var (exitCode, _, error) = await RunAsync("keys", "generate", "--output", path);
 
         Assert.Equal(1, exitCode);
         Assert.Contains("refusing to overwrite", error, StringComparison.Ordinal);
@@ -53,20 +53,20 @@ public sealed class SigningKeyTests(TestEnvironment environment) : IDisposable
     }
 
     [Fact]
-    public void Keys_generate_without_output_prints_the_PEM_and_writes_no_file()
+    public async Task Keys_generate_without_output_prints_the_PEM_and_writes_no_file()
     {
-        var (exitCode, output, error) = Run("keys", "generate");
+        var (exitCode, output, error) = await RunAsync("keys", "generate");
 
         Assert.True(exitCode == 0, error);
         AssertP256PrivateKey(output);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_directory));
-        Assert.NotEqual(output, Run("keys", "generate").Output);
+        Assert.NotEqual(output, (await RunAsync("keys", "generate")).Output);
     }
 
     [Fact]
-    public void An_unknown_keys_command_prints_the_usage()
+    public async Task An_unknown_keys_command_prints_the_usage()
     {
-        var (exitCode, _, error) = Run("keys", "rotate");
+        var (exitCode, _, error) = await RunAsync("keys", "rotate");
 
         Assert.Equal(2, exitCode);
         Assert.Contains("keys generate", error, StringComparison.Ordinal);
@@ -76,7 +76,7 @@ public sealed class SigningKeyTests(TestEnvironment environment) : IDisposable
     public async Task The_app_signs_with_the_key_file_keys_generate_made()
     {
         var path = Path.Combine(_directory, "signing-key.pem");
-        Assert.Equal(0, Run("keys", "generate", "--output", path).ExitCode);
+        Assert.Equal(0, (await RunAsync("keys", "generate", "--output", path)).ExitCode);
         await using var api = await ApiFactory.StartAsync(environment, settings: new Dictionary<string, string?>
         {
             // Empty counts as unset (the test app's own key is replaced by the file).
@@ -133,11 +133,14 @@ public sealed class SigningKeyTests(TestEnvironment environment) : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static (int ExitCode, string Output, string Error) Run(params string[] args)
+    /// <summary>Runs the command line as Program.cs does, before any app is built (<c>keys</c> needs none).</summary>
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        Assert.True(SecurityCommands.TryRunOffline(args, output, error, out var exitCode));
+        var command = HostCommand.Parse(args, output, error);
+        Assert.False(command.NeedsApp);
+        var exitCode = await command.RunAsync(CancellationToken);
         return (exitCode, output.ToString(), error.ToString());
     }
 

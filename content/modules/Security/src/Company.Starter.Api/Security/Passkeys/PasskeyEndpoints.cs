@@ -32,7 +32,7 @@ public static partial class PasskeyEndpoints
     public static RouteGroupBuilder MapPasskeyEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var passkeys = endpoints.MapVersionedGroup("/api/auth/passkeys").WithTags("Passkeys")
-            .RequireRateLimiting(SecurityHosting.AuthRateLimitPolicy);
+            .RequireRateLimiting(SecurityExtensions.AuthRateLimitPolicy);
 
         passkeys.MapPost("/creation-options", CreationOptionsAsync).WithName("PasskeyCreationOptions");
         passkeys.MapPost("/register", RegisterAsync).WithName("RegisterPasskey").Accepts<JsonElement>("application/json");

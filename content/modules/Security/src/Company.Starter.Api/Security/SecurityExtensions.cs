@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.RateLimiting;
+using Company.Starter.Api.Security;
 using Company.Starter.Api.Security.Authorization;
 using Company.Starter.Api.Security.Email;
 #if (UsePasskeys)
@@ -17,15 +18,20 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+// Identity has options of the same names.
+using PasswordOptions = Company.Starter.Api.Security.PasswordOptions;
+using TokenOptions = Company.Starter.Api.Security.TokenOptions;
 
-namespace Company.Starter.Api.Security;
+// In the namespace of the host's other Add/Use/Map extensions (AddServiceDefaults, AddData): Program.cs calls them
+// without a using of its own, so the security module's calls are its only lines there.
+namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// The security module: Identity on the application's database, passkeys, Argon2id passwords, ES256 access tokens
 /// with rotating refresh tokens, policies, optional OIDC sign-in, rate limits on every auth endpoint, antiforgery and
 /// security headers.
 /// </summary>
-public static class SecurityHosting
+public static class SecurityExtensions
 {
     public const string AuthRateLimitPolicy = "auth";
     public const string OidcScheme = "oidc";
@@ -82,7 +88,7 @@ public static class SecurityHosting
             provider.GetRequiredService<IHostEnvironment>(),
             provider.GetRequiredService<ILogger<SigningKey>>()));
         // Not while the build describes the endpoints: that run has none of the deployment's settings or services.
-        if (!Http.BuildTimeOpenApi.IsRunning)
+        if (!Company.Starter.Api.Http.BuildTimeOpenApi.IsRunning)
         {
             // Loaded when the app starts, so a missing or unusable key stops it with the reason, not its first request.
             services.AddHostedService<SigningKeyCheck>();
@@ -175,7 +181,7 @@ public static class SecurityHosting
         // only describes the endpoints.
         services.AddOptions<KeyRingOptions>().BindConfiguration(KeyRingOptions.SectionName).ValidateDataAnnotations()
             .Validate<IHostEnvironment>(
-                (keyRing, environment) => keyRing.HasCertificate || environment.IsDevelopment() || Http.BuildTimeOpenApi.IsRunning,
+                (keyRing, environment) => keyRing.HasCertificate || environment.IsDevelopment() || Company.Starter.Api.Http.BuildTimeOpenApi.IsRunning,
                 KeyRingOptions.Required)
             .ValidateOnStart();
         var dataProtection = services.AddDataProtection()
@@ -341,8 +347,4 @@ public static class SecurityHosting
             return options;
         }
     }
-
-    /// <summary>Runs a management command (<c>keys generate</c>, <c>users grant-admin</c>, <c>users confirm-email</c>) if the arguments name one.</summary>
-    public static async Task<bool> TryRunSecurityCommandAsync(this WebApplication app, string[] args) =>
-        await SecurityCommands.TryRunAsync(app, args);
 }
