@@ -1,5 +1,6 @@
 using Company.Starter.Data.Products;
 using Company.Starter.Testing;
+using Microsoft.EntityFrameworkCore;
 
 namespace Company.Starter.Data.Tests;
 
@@ -59,6 +60,34 @@ public sealed class ProductCatalogTests(TestEnvironment environment)
         }
 
         Assert.Null(await FindAsync(host, created.Id));
+    }
+
+    [Fact]
+    public async Task The_owner_is_kept_through_the_database_and_the_cache_and_no_update_changes_it()
+    {
+        await using var host = await DataHost.StartAsync(environment);
+        var created = await CreateAsync(host, new ProductInput("OWN-1", "Chair", 30m, OwnerId: "user-1"));
+        Assert.Equal("user-1", created.OwnerId);
+
+        // The first read comes from the database and fills the cache.
+        Assert.Equal("user-1", (await FindAsync(host, created.Id))!.OwnerId);
+
+        // Rename the row behind the catalogue's back (no eviction): a read that still sees the old name came from the
+        // cache, so its owner is the one the cache kept.
+        await using (var scope = host.CreateScope())
+        {
+            await host.Get<AppDbContext>(scope).Products.Where(p => p.Id == created.Id)
+                .ExecuteUpdateAsync(set => set.SetProperty(p => p.Name, "Renamed"), CancellationToken);
+        }
+
+        var cached = await FindAsync(host, created.Id);
+        Assert.Equal("Chair", cached!.Name);
+        Assert.Equal("user-1", cached.OwnerId);
+
+        // An update names no owner of its own: whoever sends it, the product keeps the one who created it.
+        var updated = await UpdateAsync(host, created.Id, new ProductInput("OWN-1", "Armchair", 35m, OwnerId: "user-2"), created.Version);
+        Assert.Equal("user-1", updated!.OwnerId);
+        Assert.Equal("user-1", (await FindAsync(host, created.Id))!.OwnerId);
     }
 
     [Fact]

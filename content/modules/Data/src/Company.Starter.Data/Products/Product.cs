@@ -23,9 +23,11 @@ public sealed class Product : IVersioned
     public DateTime UpdatedAt { get; set; }
 
     public long Version { get; set; }
-#if (UseAuth)
 
-    /// <summary>The id of the user who created the product: the resource owner that the update policy checks.</summary>
+    /// <summary>
+    /// The id of the user who created the product: the resource owner that the update policy checks. Null when the
+    /// product was created anonymously (always, in a solution without user accounts). The column is part of this
+    /// module's model whatever the auth option, so that one migration chain describes the products table.
+    /// </summary>
     public string? OwnerId { get; set; }
-#endif
 }

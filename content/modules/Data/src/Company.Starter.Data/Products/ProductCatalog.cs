@@ -116,9 +116,7 @@ public sealed partial class ProductCatalog(
             CreatedAt = now,
             UpdatedAt = now,
             Version = 1,
-#if (UseAuth)
             OwnerId = input.OwnerId,
-#endif
         };
 
         db.Products.Add(product);
@@ -210,18 +208,10 @@ public sealed partial class ProductCatalog(
     /// </summary>
     [ImmutableObject(true)]
     private sealed record CachedProduct(
-#if (UseAuth)
         long Id, string Sku, string Name, decimal Price, DateTime CreatedAt, DateTime UpdatedAt, long Version, string? OwnerId)
-#else
-        long Id, string Sku, string Name, decimal Price, DateTime CreatedAt, DateTime UpdatedAt, long Version)
-#endif
     {
         public static CachedProduct From(Product product) => new(
-#if (UseAuth)
             product.Id, product.Sku, product.Name, product.Price, product.CreatedAt, product.UpdatedAt, product.Version, product.OwnerId);
-#else
-            product.Id, product.Sku, product.Name, product.Price, product.CreatedAt, product.UpdatedAt, product.Version);
-#endif
 
         public Product ToProduct() => new()
         {
@@ -232,9 +222,7 @@ public sealed partial class ProductCatalog(
             CreatedAt = CreatedAt,
             UpdatedAt = UpdatedAt,
             Version = Version,
-#if (UseAuth)
             OwnerId = OwnerId,
-#endif
         };
     }
 }

@@ -19,11 +19,9 @@ internal sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
         product.HasIndex(p => p.Sku).IsUnique();
         // Serves keyset pagination: WHERE (name, id) > (@name, @id) ORDER BY name, id is an index range scan.
         product.HasIndex(p => new { p.Name, p.Id });
-#if (UseAuth)
 
         // Identity's user ids are strings of at most 450 characters (the length Identity gives its own key column).
         product.Property(p => p.OwnerId).HasMaxLength(450);
         product.HasIndex(p => p.OwnerId);
-#endif
     }
 }

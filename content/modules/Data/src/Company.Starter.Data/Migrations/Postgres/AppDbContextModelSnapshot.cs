@@ -99,13 +99,11 @@ namespace Company.Starter.Data.Migrations.Postgres
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
-#if (UseAuth)
                     b.Property<string>("OwnerId")
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)")
                         .HasColumnName("owner_id");
 
-#endif
                     b.Property<decimal>("Price")
                         .HasPrecision(18, 2)
                         .HasColumnType("numeric(18,2)")
@@ -129,11 +127,9 @@ namespace Company.Starter.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_products");
 
-#if (UseAuth)
                     b.HasIndex("OwnerId")
                         .HasDatabaseName("ix_products_owner_id");
 
-#endif
                     b.HasIndex("Sku")
                         .IsUnique()
                         .HasDatabaseName("ix_products_sku");

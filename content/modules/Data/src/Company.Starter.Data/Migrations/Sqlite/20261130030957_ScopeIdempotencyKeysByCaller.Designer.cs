@@ -95,13 +95,11 @@ namespace Company.Starter.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
-#if (UseAuth)
                     b.Property<string>("OwnerId")
                         .HasMaxLength(450)
                         .HasColumnType("TEXT")
                         .HasColumnName("owner_id");
 
-#endif
                     b.Property<decimal>("Price")
                         .HasPrecision(18, 2)
                         .HasColumnType("TEXT")
@@ -125,11 +123,9 @@ namespace Company.Starter.Data.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_products");
 
-#if (UseAuth)
                     b.HasIndex("OwnerId")
                         .HasDatabaseName("ix_products_owner_id");
 
-#endif
                     b.HasIndex("Sku")
                         .IsUnique()
                         .HasDatabaseName("ix_products_sku");
