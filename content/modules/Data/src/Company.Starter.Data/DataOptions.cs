@@ -3,7 +3,8 @@ using System.ComponentModel.DataAnnotations;
 namespace Company.Starter.Data;
 
 /// <summary>Settings of the data module, bound from the <c>Data</c> section.</summary>
-public sealed class DataOptions
+/// <remarks>The Redis settings are in DataOptions.Redis.cs, which a solution without Redis leaves out.</remarks>
+public sealed partial class DataOptions
 {
     public const string SectionName = "Data";
 
@@ -22,31 +23,4 @@ public sealed class DataOptions
     /// <summary>How long a cached read may be served before it is read again.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromMinutes(5);
-
-#if (UseRedis)
-
-    /// <summary>
-    /// The Redis connection (StackExchange.Redis syntax) behind the distributed cache. Left empty, it is read
-    /// from <c>ConnectionStrings:redis</c>.
-    /// </summary>
-    [Required(ErrorMessage = "Set ConnectionStrings:redis (or Data:RedisConnectionString) to the Redis endpoint, e.g. localhost:6379.")]
-    public string? RedisConnectionString { get; set; }
-
-    /// <summary>Prefixed to every Redis key, so that several apps or environments can share one Redis safely.</summary>
-    [Required]
-    [RegularExpression("^[A-Za-z0-9._:-]+$")]
-    public string CacheKeyPrefix { get; set; } = "company_starter:";
-
-    /// <summary>
-    /// How long connecting to Redis, or one Redis command, may take before the cache gives up and reads from the
-    /// database. Redis answers in about a millisecond when it is well; the client's default of 5 s per step is what made
-    /// a cache outage an outage. It overrides connectTimeout, syncTimeout and asyncTimeout of the connection string.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.050", "00:00:30", ParseLimitsInInvariantCulture = true)]
-    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>After Redis fails, how long the cache skips it (reads go straight to the database) before trying again.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan CacheBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
-#endif
 }

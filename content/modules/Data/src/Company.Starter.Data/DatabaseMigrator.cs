@@ -4,9 +4,6 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-#if (UseAuth)
-using Company.Starter.Data.Security;
-#endif
 
 namespace Company.Starter.Data;
 
@@ -15,25 +12,30 @@ namespace Company.Starter.Data;
 /// or a migration bundle), never as a side effect of serving traffic: several replicas starting at once must not race to
 /// change the schema, and the app's runtime role need not own the schema.
 /// </summary>
-public static class DatabaseMigrator
+public static partial class DatabaseMigrator
 {
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
         await using var scope = services.CreateAsyncScope();
         var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseMigrator));
 
-        await MigrateAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), logger, cancellationToken);
-#if (UseAuth)
-        await MigrateAsync(scope.ServiceProvider.GetRequiredService<SecurityDbContext>(), logger, cancellationToken);
-#endif
-#if (UseSqlite)
+        var app = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        List<DbContext> contexts = [app];
+        AddModuleContexts(scope.ServiceProvider, contexts);
+        foreach (var context in contexts)
+        {
+            await MigrateAsync(context, logger, cancellationToken);
+        }
 
-        // Write-ahead logging lets readers work while a write is in progress (the setting is kept in the file):
-        // without it, concurrent requests meet "database is locked" far sooner.
-        await scope.ServiceProvider.GetRequiredService<AppDbContext>().Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-#endif
+        await DatabaseProvider.AfterMigrationsAsync(app, cancellationToken);
         logger.LogInformation("The database schema is up to date");
     }
+
+    /// <summary>
+    /// The contexts of other modules that keep tables in the same database (the security module's, in
+    /// Security/DatabaseMigrator.Security.cs); without such a module the method has no body and the call is removed.
+    /// </summary>
+    static partial void AddModuleContexts(IServiceProvider services, List<DbContext> contexts);
 
     /// <summary>
     /// The <c>migrate</c> host command: migrates and returns the process's exit code. A failure (the server is

@@ -11,12 +11,7 @@ internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<A
 {
     public AppDbContext CreateDbContext(string[] args)
     {
-        var options = new DbContextOptionsBuilder<AppDbContext>()
-#if (UsePostgres)
-            .UseNpgsql("Host=localhost;Database=company_starter")
-#else
-            .UseSqlite("Data Source=company_starter.db")
-#endif
+        var options = DatabaseProvider.UseDesignTimeDatabase(new DbContextOptionsBuilder<AppDbContext>())
             .UseSnakeCaseNamingConvention()
             .Options;
         return new AppDbContext(options);

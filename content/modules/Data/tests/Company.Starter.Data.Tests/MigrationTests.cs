@@ -1,7 +1,4 @@
 using Company.Starter.Testing;
-#if (UseAuth)
-using Company.Starter.Data.Security;
-#endif
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -111,25 +108,5 @@ public sealed class MigrationTests(TestEnvironment environment)
         Assert.False(
             host.Get<AppDbContext>(scope).Database.HasPendingModelChanges(),
             "The model has changes that no migration captures: run `dotnet ef migrations add <Name> --project src/Company.Starter.Data`.");
-#if (UseAuth)
-        Assert.False(
-            host.Get<SecurityDbContext>(scope).Database.HasPendingModelChanges(),
-            "The security model has changes that no migration captures: run `dotnet ef migrations add <Name> --project src/Company.Starter.Data --context SecurityDbContext --output-dir Security/Migrations/<Provider>`.");
-#endif
     }
-#if (UseAuth)
-
-    [Fact]
-    public async Task The_security_tables_migrate_with_the_rest()
-    {
-        await using var host = await DataHost.StartAsync(environment);
-        await using var scope = host.CreateScope();
-        var db = host.Get<SecurityDbContext>(scope);
-
-        Assert.Empty(await db.Database.GetPendingMigrationsAsync(TestContext.Current.CancellationToken));
-        // The passkey table exists (Identity schema version 3) and is empty.
-        Assert.Equal(0, await db.UserPasskeys.CountAsync(TestContext.Current.CancellationToken));
-        Assert.Equal(0, await db.RefreshTokens.CountAsync(TestContext.Current.CancellationToken));
-    }
-#endif
 }

@@ -4,13 +4,13 @@ namespace Company.Starter.Testing;
 /// The real services the tests run against, shared by the whole test assembly (register it with
 /// <c>[assembly: AssemblyFixture(typeof(TestEnvironment))]</c>). Each app under test gets settings of its own.
 /// </summary>
-public sealed class TestEnvironment : IAsyncDisposable
+/// <remarks>
+/// The cache's part is in TestEnvironment.Redis.cs or, in a solution without Redis, TestEnvironment.InProcessCache.cs:
+/// the template keeps the one that matches the solution.
+/// </remarks>
+public sealed partial class TestEnvironment : IAsyncDisposable
 {
     public DatabaseServer Databases { get; } = new();
-#if (UseRedis)
-
-    public CacheServer Cache { get; } = new();
-#endif
 
     /// <summary>
     /// Configuration for one instance of the app: a new empty database and, with Redis, a key prefix of its own.
@@ -25,29 +25,23 @@ public sealed class TestEnvironment : IAsyncDisposable
     /// </summary>
     public async Task<AppSettings> CreateAppSettingsAsync(bool createDatabase, CancellationToken cancellationToken = default)
     {
-#if (UseRedis)
-        var redis = await Cache.GetConnectionStringAsync(cancellationToken);
-#endif
+        // The cache first: a test skipped for want of it leaves no database behind.
+        var values = await CreateCacheSettingsAsync(cancellationToken);
         var database = createDatabase
             ? await Databases.CreateDatabaseAsync(cancellationToken)
             : await Databases.ReserveDatabaseAsync(cancellationToken);
-        var values = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:appdb"] = database.ConnectionString,
-#if (UseRedis)
-            ["ConnectionStrings:redis"] = redis,
-            // Tests share the Redis server, never its keys.
-            ["Data:CacheKeyPrefix"] = $"test-{Guid.NewGuid():N}:",
-#endif
-        };
+        values["ConnectionStrings:appdb"] = database.ConnectionString;
         return new AppSettings(values, database);
     }
 
     public async ValueTask DisposeAsync()
     {
         await Databases.DisposeAsync();
-#if (UseRedis)
-        await Cache.DisposeAsync();
-#endif
+        await DisposeCacheAsync();
     }
+
+    /// <summary>The settings that point an app at the cache, in a new dictionary the database's are added to.</summary>
+    private partial Task<Dictionary<string, string?>> CreateCacheSettingsAsync(CancellationToken cancellationToken);
+
+    private partial ValueTask DisposeCacheAsync();
 }

@@ -1,9 +1,5 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-#if (UseSqlite)
-using Microsoft.Data.Sqlite;
-#endif
 
 namespace Company.Starter.Data.Idempotency;
 
@@ -61,7 +57,7 @@ public sealed class IdempotencyStore(AppDbContext db, TimeProvider clock, IOptio
             {
                 // Another request inserted the key between our read and our insert: read it on the next attempt.
             }
-            catch (DbUpdateException exception) when (IsBusy(exception) && attempt < MaxAttempts - 1)
+            catch (DbUpdateException exception) when (DatabaseErrors.IsBusy(exception) && attempt < MaxAttempts - 1)
             {
                 // SQLite allows one writer at a time and may answer "database is locked" to a racing insert; the row,
                 // if any, is there to read a moment later.
@@ -99,16 +95,6 @@ public sealed class IdempotencyStore(AppDbContext db, TimeProvider clock, IOptio
     /// <summary>Gives <paramref name="key"/> up without a response (the request failed), so that a retry runs again.</summary>
     public Task ReleaseAsync(string scope, string key, CancellationToken cancellationToken = default) =>
         db.IdempotencyRecords.Where(r => r.Scope == scope && r.Key == key && r.CompletedAt == null).ExecuteDeleteAsync(cancellationToken);
-
-    private static bool IsBusy(DbUpdateException exception) => exception.InnerException switch
-    {
-#if (UseSqlite)
-        // SQLITE_BUSY (5) and SQLITE_LOCKED (6): another connection is writing.
-        SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6,
-#endif
-        DbException db => db.IsTransient,
-        _ => false,
-    };
 
     private bool IsStale(IdempotencyRecord record, DateTime now) => record.CompletedAt is null
         ? record.CreatedAt < now - options.Value.InProgressTimeout

@@ -24,22 +24,12 @@ public sealed partial class ProductCatalog(
         EF.CompileAsyncQuery((AppDbContext context, long id, CancellationToken _) =>
             context.Products.AsNoTracking().FirstOrDefault(p => p.Id == id));
 
-    // The keyset queries, compiled once too. On PostgreSQL the seek is a row-value comparison, (name, id) > (@name, @id),
-    // which the (name, id) index answers as a range scan; the equivalent OR form is a filter over the index from its
-    // first entry, so page 1,000 would cost a thousand times page 1.
+    // The keyset queries, compiled once too. The first page needs no seek; the pages after it seek past the last row
+    // of the page before with the database's own form of "(name, id) after (@name, @id)": PageAfter, in
+    // ProductCatalog.<Provider>.cs.
     private static readonly Func<AppDbContext, int, IAsyncEnumerable<Product>> FirstPage =
         EF.CompileAsyncQuery((AppDbContext context, int take) =>
             context.Products.AsNoTracking().OrderBy(p => p.Name).ThenBy(p => p.Id).Take(take));
-
-    private static readonly Func<AppDbContext, string, long, int, IAsyncEnumerable<Product>> PageAfter =
-        EF.CompileAsyncQuery((AppDbContext context, string name, long id, int take) =>
-            context.Products.AsNoTracking()
-#if (UsePostgres)
-                .Where(p => EF.Functions.GreaterThan(ValueTuple.Create(p.Name, p.Id), ValueTuple.Create(name, id)))
-#else
-                .Where(p => string.Compare(p.Name, name) > 0 || (p.Name == name && p.Id > id))
-#endif
-                .OrderBy(p => p.Name).ThenBy(p => p.Id).Take(take));
 
     private readonly HybridCacheEntryOptions _entryOptions = new()
     {

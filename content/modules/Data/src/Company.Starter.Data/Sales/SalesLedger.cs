@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Company.Starter.Data.Sales;
 
 /// <summary>Records sales and aggregates them into time buckets for dashboards.</summary>
-public sealed class SalesLedger(AppDbContext db, ProductCatalog catalog, SalesMetrics metrics, TimeProvider clock)
+public sealed partial class SalesLedger(AppDbContext db, ProductCatalog catalog, SalesMetrics metrics, TimeProvider clock)
 {
     /// <summary>Records a sale at the product's current price; null when the product does not exist.</summary>
     public async Task<Sale?> RecordAsync(SaleInput input, CancellationToken cancellationToken = default)
@@ -52,7 +52,8 @@ public sealed class SalesLedger(AppDbContext db, ProductCatalog catalog, SalesMe
 
     /// <summary>
     /// Sales per <paramref name="bucket"/> in [<paramref name="from"/>, <paramref name="to"/>), oldest first; empty buckets
-    /// are left out. The grouping runs in the database with its native time functions, so only the buckets travel.
+    /// are left out. The grouping runs in the database with its native time functions (QueryBucketsAsync, in
+    /// SalesLedger.&lt;Provider&gt;.cs), so only the buckets travel.
     /// </summary>
     public async Task<IReadOnlyList<SalesBucket>> SummarizeAsync(
         TimeBucket bucket, DateTime from, DateTime to, CancellationToken cancellationToken = default)
@@ -65,44 +66,8 @@ public sealed class SalesLedger(AppDbContext db, ProductCatalog catalog, SalesMe
         activity?.SetTag("sales.bucket", bucket.ToString().ToLowerInvariant());
         activity?.SetTag("sales.from", from.ToString("O"));
         activity?.SetTag("sales.to", to.ToString("O"));
-#if (UsePostgres)
-        var width = bucket.Width();
-
-        // date_bin (PostgreSQL 14+) snaps each timestamp to the start of its bucket; any width works, not only units.
-        var rows = await db.Database.SqlQuery<SalesBucket>($"""
-            SELECT date_bin({width}, s.occurred_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket_start,
-                   count(*) AS sales,
-                   sum(s.quantity)::bigint AS units,
-                   sum(s.quantity * s.unit_price) AS revenue
-            FROM sales AS s
-            WHERE s.occurred_at >= {from} AND s.occurred_at < {to}
-            GROUP BY 1
-            ORDER BY 1
-            """).ToListAsync(cancellationToken);
+        var rows = await QueryBucketsAsync(bucket, from, to, cancellationToken);
         activity?.SetTag("sales.buckets", rows.Count);
         return rows;
-#else
-        var format = bucket switch
-        {
-            TimeBucket.Minute => "%Y-%m-%d %H:%M:00",
-            TimeBucket.Hour => "%Y-%m-%d %H:00:00",
-            _ => "%Y-%m-%d 00:00:00",
-        };
-
-        // SQLite keeps DateTime as sortable ISO-8601 text; strftime truncates it to the bucket's start. It has no
-        // decimal type either (EF Core stores decimals as text), so revenue is rounded to cents and read back as text.
-        var rows = await db.Database.SqlQuery<SalesBucket>($"""
-            SELECT strftime({format}, s.occurred_at) AS bucket_start,
-                   count(*) AS sales,
-                   sum(s.quantity) AS units,
-                   CAST(round(sum(s.quantity * CAST(s.unit_price AS REAL)), 2) AS TEXT) AS revenue
-            FROM sales AS s
-            WHERE s.occurred_at >= {from} AND s.occurred_at < {to}
-            GROUP BY 1
-            ORDER BY 1
-            """).ToListAsync(cancellationToken);
-        activity?.SetTag("sales.buckets", rows.Count);
-        return [.. rows.Select(r => r with { BucketStart = DateTime.SpecifyKind(r.BucketStart, DateTimeKind.Utc) })];
-#endif
     }
 }

@@ -18,13 +18,9 @@ internal sealed class SecurityDesignTimeDbContextFactory : IDesignTimeDbContextF
         var services = new ServiceCollection()
             .Configure<IdentityOptions>(identity => identity.Stores.SchemaVersion = IdentitySchemaVersions.Version3)
             .BuildServiceProvider();
-        var options = new DbContextOptionsBuilder<SecurityDbContext>()
-            .UseApplicationServiceProvider(services)
-#if (UsePostgres)
-            .UseNpgsql("Host=localhost;Database=company_starter", npgsql => npgsql.MigrationsHistoryTable(SecurityDbContext.MigrationsHistoryTable))
-#else
-            .UseSqlite("Data Source=company_starter.db", sqlite => sqlite.MigrationsHistoryTable(SecurityDbContext.MigrationsHistoryTable))
-#endif
+        var options = DatabaseProvider.UseDesignTimeDatabase(
+                new DbContextOptionsBuilder<SecurityDbContext>().UseApplicationServiceProvider(services),
+                SecurityDbContext.MigrationsHistoryTable)
             .UseSnakeCaseNamingConvention()
             .Options;
         return new SecurityDbContext(options);
