@@ -1,9 +1,4 @@
-#if (UseAuth)
 using System.Net.Http.Headers;
-using Company.Starter.Api.Security.Authorization;
-using Company.Starter.Api.Security.Tokens;
-using Company.Starter.Api.Tests.Security;
-#endif
 using Company.Starter.Data;
 using Company.Starter.Testing;
 using Microsoft.AspNetCore.Hosting;
@@ -14,8 +9,11 @@ using Microsoft.Extensions.Hosting;
 
 namespace Company.Starter.Api.Tests;
 
-/// <summary>The real Api, in memory, on a migrated database of its own.</summary>
-public sealed class ApiFactory : WebApplicationFactory<Program>
+/// <summary>
+/// The real Api, in memory, on a migrated database of its own. A module whose tests need more of every app (the
+/// security module: its keys, and clients that act as an admin) adds it in a part of this class of its own.
+/// </summary>
+public sealed partial class ApiFactory : WebApplicationFactory<Program>
 {
     private readonly AppSettings _settings;
     private readonly Action<IServiceCollection>? _configureServices;
@@ -78,38 +76,23 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         await host.Services.MigrateDatabaseAsync(cancellationToken);
     }
 
-#if (UseAuth)
-    /// <summary>The user id of the admin whose token <see cref="WebApplicationFactory{TEntryPoint}.CreateClient()"/> clients carry.</summary>
-    public const string AdminUserId = "test-admin";
+    /// <summary>Settings a module's tests give every app, before the test's own (which override them).</summary>
+    partial void AddModuleSettings(List<KeyValuePair<string, string?>> settings);
 
-    /// <summary>The ES256 key this app signs tokens with: a new one per app, as <c>keys generate</c> makes them.</summary>
-    public string SigningKeyPem { get; } = SigningKey.Generate();
+    /// <summary>Headers every request of this factory's clients carries unless the test says otherwise (an admin's token, with the security module).</summary>
+    partial void AddDefaultHeaders(HttpRequestHeaders headers);
 
-    /// <summary>
-    /// Settings every test app gets: its own signing key, the key ring certificate Production requires, and an auth rate
-    /// limit high enough for a test class's sign-ins (the rate limit and lockout tests set their own).
-    /// </summary>
-    private IEnumerable<KeyValuePair<string, string?>> SecuritySettings() =>
-    [
-        new("Security:Tokens:SigningKey", SigningKeyPem),
-        new("Security:KeyRing:Certificate", KeyRingCertificates.Shared),
-        new("Security:Passwords:AttemptsPerWindow", "10000"),
-    ];
-
-    /// <summary>
-    /// Clients from <see cref="WebApplicationFactory{TEntryPoint}.CreateClient()"/> act as an admin (a bearer token
-    /// issued by the app itself), so the catalogue tests exercise the API rather than its guards. The security
-    /// tests make their own clients with <see cref="CreateAnonymousClient"/>.
-    /// </summary>
     protected override void ConfigureClient(HttpClient client)
     {
         base.ConfigureClient(client);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", IssueToken(AdminUserId, Policies.AdminRole));
+        AddDefaultHeaders(client.DefaultRequestHeaders);
     }
 
-    /// <summary>An access token the app itself issued, for a user id (no account needed) with the given roles.</summary>
-    public string IssueToken(string userId, params string[] roles) =>
-        Services.GetRequiredService<AccessTokens>().Issue(userId, $"{userId}@example.test", roles, "test").Token;
+    /// <summary>
+    /// A handler for clients that <see cref="WebApplicationFactory{TEntryPoint}.CreateClient()"/> does not make (a gRPC
+    /// channel): its requests carry the same default headers as that method's clients.
+    /// </summary>
+    public HttpMessageHandler CreateHandlerWithDefaultHeaders() => new DefaultHeadersHandler(this) { InnerHandler = Server.CreateHandler() };
 
     /// <summary>A client with no credentials, over https://localhost so that the app's Secure cookies round-trip.</summary>
     public HttpClient CreateAnonymousClient(bool handleCookies = true)
@@ -119,15 +102,12 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         return client;
     }
 
-#endif
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-#if (UseAuth)
-        foreach (var (key, value) in SecuritySettings().Concat(_settings.Values).Concat(_extraSettings))
-#else
-        foreach (var (key, value) in _settings.Values.Concat(_extraSettings))
-#endif
+        var moduleSettings = new List<KeyValuePair<string, string?>>();
+        AddModuleSettings(moduleSettings);
+        foreach (var (key, value) in moduleSettings.Concat(_settings.Values).Concat(_extraSettings))
         {
             builder.UseSetting(key, value);
         }
@@ -147,6 +127,15 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         finally
         {
             await _settings.DisposeAsync(); // the test database goes, whatever the host's disposal did
+        }
+    }
+
+    private sealed class DefaultHeadersHandler(ApiFactory api) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            api.AddDefaultHeaders(request.Headers);
+            return base.SendAsync(request, cancellationToken);
         }
     }
 }

@@ -1,9 +1,6 @@
 using Company.Starter.Api.Http;
+using Company.Starter.Api.Http.Access;
 using Company.Starter.Api.Products;
-#if (UseAuth)
-using Company.Starter.Api.Security.Authorization;
-using Company.Starter.Api.Security.Tokens;
-#endif
 using Company.Starter.Data.Products;
 using GraphQL;
 using GraphQL.Types;
@@ -65,14 +62,10 @@ public sealed class CatalogMutation : ObjectGraphType
             {
                 var request = context.GetArgument<ProductRequest>("input");
                 GraphQLErrors.Validate(request);
-#if (UseAuth)
-                // The same rules as REST: any signed-in user creates, the owner (or an admin) updates.
-                await GraphQLErrors.AuthorizeAsync(context, Policies.CatalogWriter);
-                var input = request.ToInput() with { OwnerId = context.User?.UserId() };
-                return await context.RequestServices!.GetRequiredService<ProductCatalog>().CreateAsync(input, context.CancellationToken);
-#else
-                return await context.RequestServices!.GetRequiredService<ProductCatalog>().CreateAsync(request.ToInput(), context.CancellationToken);
-#endif
+                // The same rules as REST: catalogue writers create, the owner (or an admin) updates.
+                await GraphQLErrors.RequireAccessAsync(context, EndpointAccess.CatalogWriter);
+                var owner = context.RequestServices!.GetRequiredService<IProductAccess>().OwnerOf(GraphQLErrors.User(context));
+                return await context.RequestServices!.GetRequiredService<ProductCatalog>().CreateAsync(request.ToInput() with { OwnerId = owner }, context.CancellationToken);
             });
 
         Field<ProductType>("updateProduct")
@@ -86,11 +79,14 @@ public sealed class CatalogMutation : ObjectGraphType
                 var input = context.GetArgument<ProductRequest>("input");
                 var request = new ProductUpdateRequest { Sku = input.Sku, Name = input.Name, Price = input.Price, Version = context.GetArgument<long>("version") };
                 GraphQLErrors.Validate(request);
-#if (UseAuth)
                 var current = await context.RequestServices!.GetRequiredService<ProductCatalog>().FindAsync(id, context.CancellationToken)
                     ?? throw GraphQLErrors.Error(ProblemCodes.NotFound, $"No product has id {id}.");
-                await GraphQLErrors.AuthorizeAsync(context, Policies.ProductOwner, current);
-#endif
+                await GraphQLErrors.RequireAccessAsync(context, EndpointAccess.ProductOwner);
+                if (!await context.RequestServices!.GetRequiredService<IProductAccess>().MayChangeAsync(GraphQLErrors.User(context), current))
+                {
+                    throw GraphQLErrors.Forbidden();
+                }
+
                 var product = await context.RequestServices!.GetRequiredService<ProductCatalog>()
                     .UpdateAsync(id, request.ToInput(), request.Version!.Value, context.CancellationToken);
                 return product ?? throw GraphQLErrors.Error(ProblemCodes.NotFound, $"No product has id {id}.");

@@ -1,7 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using System.Security.Claims;
 using System.Text.Json;
 using Company.Starter.Api.Http;
+using Company.Starter.Api.Http.Access;
 using Company.Starter.Data;
 using Company.Starter.Data.Paging;
 using GraphQL;
@@ -34,27 +36,30 @@ public static partial class GraphQLErrors
     public const string IntrospectionDisabled = "introspection_disabled";
 
     public static ExecutionError Error(string code, string message) => new(message) { Code = code };
-#if (UseAuth)
 
     /// <summary>
-    /// Checks an authorization policy (with the resource, for resource-based ones) for the request's user; throws
-    /// an error coded <c>unauthorized</c> (not signed in) or <c>forbidden</c> (signed in, not allowed).
+    /// Checks that the request's user has <paramref name="access"/> (see <see cref="IEndpointAccess"/>); throws an error
+    /// coded <c>unauthorized</c> (not signed in) or <c>forbidden</c> (signed in, not allowed).
     /// </summary>
-    public static async Task AuthorizeAsync(IResolveFieldContext context, string policy, object? resource = null)
+    public static async Task RequireAccessAsync(IResolveFieldContext context, EndpointAccess access)
     {
-        var user = context.User ?? new System.Security.Claims.ClaimsPrincipal();
-        if (user.Identity?.IsAuthenticated != true)
+        var decision = await context.RequestServices!.GetRequiredService<IEndpointAccess>().CheckAsync(User(context), access);
+        if (decision == AccessDecision.SignInRequired)
         {
             throw Error(ProblemCodes.Unauthorized, "Sign in first: send an access token.");
         }
 
-        var authorization = context.RequestServices!.GetRequiredService<Microsoft.AspNetCore.Authorization.IAuthorizationService>();
-        if (!(await authorization.AuthorizeAsync(user, resource, policy)).Succeeded)
+        if (decision == AccessDecision.Forbidden)
         {
-            throw Error(ProblemCodes.Forbidden, "You may not do this.");
+            throw Forbidden();
         }
     }
-#endif
+
+    /// <summary>The signed-in user is not allowed to do this.</summary>
+    public static ExecutionError Forbidden() => Error(ProblemCodes.Forbidden, "You may not do this.");
+
+    /// <summary>The request's user; an anonymous one when the request carries none.</summary>
+    public static ClaimsPrincipal User(IResolveFieldContext context) => context.User ?? new ClaimsPrincipal();
 
     /// <summary>
     /// Rewrites GraphQL.NET's depth and complexity errors (it has already measured the document against

@@ -2,18 +2,12 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.Json;
 using Company.Starter.Api.Http;
+using Company.Starter.Api.Http.Access;
 using Company.Starter.Api.Products;
-#if (UseAuth)
-using Company.Starter.Api.Security.Authorization;
-using Company.Starter.Api.Security.Tokens;
-#endif
 using Company.Starter.Data.Products;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
-#if (UseAuth)
-using Microsoft.AspNetCore.Authorization;
-#endif
 using ProductEntity = Company.Starter.Data.Products.Product;
 
 namespace Company.Starter.Api.Grpc;
@@ -23,11 +17,7 @@ namespace Company.Starter.Api.Grpc;
 /// and paging cursor as the REST endpoints. Expected failures answer with a status here or in
 /// <see cref="GrpcExceptionInterceptor"/>; see catalog.proto for the codes.
 /// </summary>
-#if (UseAuth)
-public sealed class CatalogService(ProductCatalog catalog, IAuthorizationService authorization) : Catalog.CatalogBase
-#else
-public sealed class CatalogService(ProductCatalog catalog) : Catalog.CatalogBase
-#endif
+public sealed class CatalogService(ProductCatalog catalog, IProductAccess access) : Catalog.CatalogBase
 {
     /// <summary>The page size when the request leaves <c>page_size</c> at 0, as the REST list's default limit.</summary>
     public const int DefaultPageSize = 20;
@@ -68,17 +58,17 @@ public sealed class CatalogService(ProductCatalog catalog) : Catalog.CatalogBase
         };
     }
 
-#if (UseAuth)
-    // The same rules as REST: any signed-in user creates, the owner (or an admin) updates, admins delete.
-    [Authorize(Policies.CatalogWriter)]
+    // The same rules as REST: catalogue writers create, the owner (or an admin) updates, admins delete. GrpcApi maps
+    // the declared access onto each method's endpoints (transcoded ones included).
+    [RequiresAccess(EndpointAccess.CatalogWriter)]
     [OutputCaching.Evicts(OutputCaching.Products)]
     public override async Task<Product> CreateProduct(CreateProductRequest request, ServerCallContext context)
     {
         var input = Validate(new ProductRequest { Sku = request.Sku, Name = request.Name, Price = ParsePrice(request.Price) }, request.Price);
-        return ToMessage(await catalog.CreateAsync(input.ToInput() with { OwnerId = context.GetHttpContext().User.UserId() }, context.CancellationToken));
+        return ToMessage(await catalog.CreateAsync(input.ToInput() with { OwnerId = access.OwnerOf(context.GetHttpContext().User) }, context.CancellationToken));
     }
 
-    [Authorize(Policies.CatalogWriter)]
+    [RequiresAccess(EndpointAccess.ProductOwner)]
     [OutputCaching.Evicts(OutputCaching.Products)]
     public override async Task<Product> UpdateProduct(UpdateProductRequest request, ServerCallContext context)
     {
@@ -86,7 +76,7 @@ public sealed class CatalogService(ProductCatalog catalog) : Catalog.CatalogBase
             new ProductUpdateRequest { Sku = request.Sku, Name = request.Name, Price = ParsePrice(request.Price), Version = request.Version },
             request.Price);
         var current = await catalog.FindAsync(request.Id, context.CancellationToken) ?? throw GrpcErrors.ProductNotFound(request.Id);
-        if (!(await authorization.AuthorizeAsync(context.GetHttpContext().User, current, Policies.ProductOwner)).Succeeded)
+        if (!await access.MayChangeAsync(context.GetHttpContext().User, current))
         {
             throw new RpcException(new global::Grpc.Core.Status(StatusCode.PermissionDenied, "Only the product's owner or an admin may change it."));
         }
@@ -94,28 +84,8 @@ public sealed class CatalogService(ProductCatalog catalog) : Catalog.CatalogBase
         var product = await catalog.UpdateAsync(request.Id, input.ToInput(), input.Version!.Value, context.CancellationToken);
         return product is null ? throw GrpcErrors.ProductNotFound(request.Id) : ToMessage(product);
     }
-#else
-    [OutputCaching.Evicts(OutputCaching.Products)]
-    public override async Task<Product> CreateProduct(CreateProductRequest request, ServerCallContext context)
-    {
-        var input = Validate(new ProductRequest { Sku = request.Sku, Name = request.Name, Price = ParsePrice(request.Price) }, request.Price);
-        return ToMessage(await catalog.CreateAsync(input.ToInput(), context.CancellationToken));
-    }
 
-    [OutputCaching.Evicts(OutputCaching.Products)]
-    public override async Task<Product> UpdateProduct(UpdateProductRequest request, ServerCallContext context)
-    {
-        var input = Validate(
-            new ProductUpdateRequest { Sku = request.Sku, Name = request.Name, Price = ParsePrice(request.Price), Version = request.Version },
-            request.Price);
-        var product = await catalog.UpdateAsync(request.Id, input.ToInput(), input.Version!.Value, context.CancellationToken);
-        return product is null ? throw GrpcErrors.ProductNotFound(request.Id) : ToMessage(product);
-    }
-#endif
-
-#if (UseAuth)
-    [Authorize(Policies.Admin)]
-#endif
+    [RequiresAccess(EndpointAccess.Admin)]
     [OutputCaching.Evicts(OutputCaching.Products)]
     public override async Task<Empty> DeleteProduct(DeleteProductRequest request, ServerCallContext context) =>
         await catalog.DeleteAsync(request.Id, context.CancellationToken) ? new Empty() : throw GrpcErrors.ProductNotFound(request.Id);

@@ -1,4 +1,5 @@
 using Google.Protobuf.Reflection;
+using Company.Starter.Api.Http.Access;
 using Company.Starter.ServiceDefaults;
 using Google.Rpc;
 using Microsoft.Extensions.Options;
@@ -56,7 +57,7 @@ public static class GrpcApi
 
     public static IEndpointRouteBuilder MapGrpcApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGrpcService<CatalogService>().WithStrictTranscodedIntegers();
+        endpoints.MapGrpcService<CatalogService>().WithStrictTranscodedIntegers().WithDeclaredAccess();
 
         // Like /health: only on the management host when one is configured.
         var health = endpoints.MapGrpcHealthChecksService();

@@ -1,4 +1,5 @@
 using System.Net;
+using Company.Starter.Api.Http.Access;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.ResponseCompression;
@@ -32,6 +33,8 @@ public static class ApiConventions
         builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsDefaults.Customize);
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        // Who may do what: open to everyone unless a module that signs users in registers its own rules.
+        builder.Services.AddEndpointAccess();
 
 #if (UseRest)
         // Generated serialization code first; any other type falls back to the default reflection-based resolver.
@@ -92,10 +95,6 @@ public static class ApiConventions
                     .WithMethods("GET", "POST", "PUT", "DELETE")
                     .WithHeaders("Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "Authorization")
                     .WithExposedHeaders("ETag", "Location", "Retry-After", "Idempotent-Replayed");
-#if (UseAuth)
-                // The configured frontend may send the token cookies (same-site origins only: they are SameSite=Strict).
-                policy.AllowCredentials();
-#endif
             }));
 
         return builder;
@@ -116,12 +115,8 @@ public static class ApiConventions
         app.Use(RejectOversizedBodies(options.MaxRequestBodyBytes));
         app.UseResponseCompression();
         app.UseCors(FrontendCorsPolicy);
-#if (UseAuth)
         // Before the rate limiter, so that a signed-in client is limited as itself rather than by its IP address.
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseAntiforgery();
-#endif
+        app.Services.GetRequiredService<IEndpointAccess>().UseAccessControl(app);
         app.UseRateLimiter();
         // After the rate limiter: a cached answer still counts against the client's rate.
         app.UseOutputCache();

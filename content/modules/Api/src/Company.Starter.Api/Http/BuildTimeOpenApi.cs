@@ -16,9 +16,5 @@ internal static class BuildTimeOpenApi
         {
             ["ConnectionStrings:appdb"] = "Data Source=build-time-openapi-generation",
             ["ConnectionStrings:redis"] = "build-time-openapi-generation:6379",
-#if (UseAuth)
-            // A throwaway key: describing the endpoints signs nothing.
-            ["Security:Tokens:SigningKey"] = Security.Tokens.SigningKey.Generate(),
-#endif
         });
 }

@@ -1,16 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using Company.Starter.Api.Http;
+using Company.Starter.Api.Http.Access;
 using Company.Starter.Api.Http.Idempotency;
-#if (UseAuth)
-using Company.Starter.Api.Security.Authorization;
-using Company.Starter.Api.Security.Tokens;
-#endif
 using Company.Starter.Data;
 using Company.Starter.Data.Products;
 using Microsoft.AspNetCore.Http.HttpResults;
-#if (UseAuth)
-using Microsoft.AspNetCore.Authorization;
-#endif
 
 namespace Company.Starter.Api.Products;
 
@@ -27,25 +21,18 @@ public static class ProductEndpoints
             .Produces(StatusCodes.Status304NotModified).ProducesProblem(StatusCodes.Status404NotFound);
         // Each operation declares the problems of its own (the group declares the shared 400, 429 and 503), so that a
         // generated client knows every status it must handle.
-#if (UseAuth)
-        // Reads are public. Any signed-in user may add a product; only its owner (or an admin) may change it (checked
-        // in UpdateAsync, with the product), and only admins may delete.
-#endif
+        // Reads are public. Catalogue writers add products; only a product's owner (or an admin) may change it (checked
+        // in UpdateAsync, with the product), and only admins may delete. What that takes (if anything: an app without
+        // users lets everyone) is up to IEndpointAccess, which also documents the 401 and 403 answers it adds.
         products.MapPost("/", CreateAsync).WithName("CreateProduct").WithIdempotency().EvictsCachedReads(OutputCaching.Products)
-#if (UseAuth)
-            .RequireAuthorization(Policies.CatalogWriter).ProducesProblem(StatusCodes.Status401Unauthorized)
-#endif
+            .RequireAccess(EndpointAccess.CatalogWriter)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         products.MapPut("/{id:long}", UpdateAsync).WithName("UpdateProduct").EvictsCachedReads(OutputCaching.Products)
-#if (UseAuth)
-            .RequireAuthorization(Policies.CatalogWriter).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
-#endif
+            .RequireAccess(EndpointAccess.ProductOwner)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         products.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteProduct").EvictsCachedReads(OutputCaching.Products)
-#if (UseAuth)
-            .RequireAuthorization(Policies.Admin).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
-#endif
+            .RequireAccess(EndpointAccess.Admin)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         return endpoints;
@@ -79,17 +66,15 @@ public static class ProductEndpoints
             : TypedResults.Ok(ApiResponse.Ok(ProductResponse.From(product), clock));
     }
 
-#if (UseAuth)
     private static async Task<Created<ApiResponse<ProductResponse>>> CreateAsync(
-        ProductRequest request, HttpContext http, ProductCatalog catalog, TimeProvider clock, CancellationToken cancellationToken)
+        ProductRequest request,
+        HttpContext http,
+        ProductCatalog catalog,
+        IProductAccess access,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
     {
-        var product = await catalog.CreateAsync(request.ToInput() with { OwnerId = http.User.UserId() }, cancellationToken);
-#else
-    private static async Task<Created<ApiResponse<ProductResponse>>> CreateAsync(
-        ProductRequest request, HttpContext http, ProductCatalog catalog, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var product = await catalog.CreateAsync(request.ToInput(), cancellationToken);
-#endif
+        var product = await catalog.CreateAsync(request.ToInput() with { OwnerId = access.OwnerOf(http.User) }, cancellationToken);
         http.Response.Headers.ETag = EntityTags.For(product.Version);
         return TypedResults.Created($"/api/products/{product.Id}", ApiResponse.Ok(ProductResponse.From(product), clock));
     }
@@ -98,13 +83,12 @@ public static class ProductEndpoints
     /// Replaces a product if it is still at the version the client read: <c>If-Match: "3"</c> (412 when stale) or
     /// <c>"version": 3</c> in the body (409 when stale). Without either the update is refused with 428.
     /// </summary>
-#if (UseAuth)
     private static async Task<Results<Ok<ApiResponse<ProductResponse>>, ProblemHttpResult>> UpdateAsync(
         long id,
         ProductUpdateRequest request,
         HttpContext http,
         ProductCatalog catalog,
-        IAuthorizationService authorization,
+        IProductAccess access,
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
@@ -115,17 +99,12 @@ public static class ProductEndpoints
             return NotFound(id);
         }
 
-        if (!(await authorization.AuthorizeAsync(http.User, current, Policies.ProductOwner)).Succeeded)
+        if (!await access.MayChangeAsync(http.User, current))
         {
             return ProblemDetailsDefaults.Problem(
                 StatusCodes.Status403Forbidden, ProblemCodes.Forbidden, "Only the product's owner or an admin may change it.");
         }
 
-#else
-    private static async Task<Results<Ok<ApiResponse<ProductResponse>>, ProblemHttpResult>> UpdateAsync(
-        long id, ProductUpdateRequest request, HttpContext http, ProductCatalog catalog, TimeProvider clock, CancellationToken cancellationToken)
-    {
-#endif
         if (!EntityTags.TryReadIfMatch(http.Request.Headers.IfMatch, out var ifMatch))
         {
             return ProblemDetailsDefaults.Problem(

@@ -3,11 +3,8 @@ using Company.Starter.Data.Products;
 namespace Company.Starter.Api.Products;
 
 /// <summary>A product as clients see it. <see cref="Version"/> goes back in updates.</summary>
-#if (UseAuth)
+// OwnerId: the user who added the product, where the app has users (IProductAccess.OwnerOf); null where it has none.
 public sealed record ProductResponse(long Id, string Sku, string Name, decimal Price, long Version, DateTime CreatedAt, DateTime UpdatedAt, string? OwnerId)
-#else
-public sealed record ProductResponse(long Id, string Sku, string Name, decimal Price, long Version, DateTime CreatedAt, DateTime UpdatedAt)
-#endif
 {
     public static ProductResponse From(Product product) => new(
         product.Id,
@@ -16,10 +13,6 @@ public sealed record ProductResponse(long Id, string Sku, string Name, decimal P
         product.Price,
         product.Version,
         DateTime.SpecifyKind(product.CreatedAt, DateTimeKind.Utc),
-#if (UseAuth)
         DateTime.SpecifyKind(product.UpdatedAt, DateTimeKind.Utc),
         product.OwnerId);
-#else
-        DateTime.SpecifyKind(product.UpdatedAt, DateTimeKind.Utc));
-#endif
 }

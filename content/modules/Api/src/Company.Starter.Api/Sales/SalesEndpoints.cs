@@ -1,9 +1,7 @@
 using System.Globalization;
 using Company.Starter.Api.Http;
+using Company.Starter.Api.Http.Access;
 using Company.Starter.Api.Http.Idempotency;
-#if (UseAuth)
-using Company.Starter.Api.Security.Authorization;
-#endif
 using Company.Starter.Data.Sales;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -19,9 +17,7 @@ public static class SalesEndpoints
         var sales = endpoints.MapVersionedGroup("/api/sales").WithTags("Sales");
 
         sales.MapPost("/", RecordAsync).WithName("RecordSale").WithIdempotency().EvictsCachedReads(OutputCaching.Sales)
-#if (UseAuth)
-            .RequireAuthorization(Policies.CatalogWriter).ProducesProblem(StatusCodes.Status401Unauthorized)
-#endif
+            .RequireAccess(EndpointAccess.CatalogWriter)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         sales.MapGet("/summary", SummarizeAsync).WithName("SummarizeSales").CacheOutput(OutputCaching.Sales);
 

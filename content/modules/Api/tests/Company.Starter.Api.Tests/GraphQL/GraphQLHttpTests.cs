@@ -6,8 +6,8 @@ using Company.Starter.Testing;
 
 namespace Company.Starter.Api.Tests.GraphQL;
 
-/// <summary>The GraphQL-over-HTTP rules of <c>/graphql</c>: methods, media types and status codes.</summary>
-public sealed class GraphQLHttpTests(TestEnvironment environment)
+/// <summary>The GraphQL-over-HTTP rules of <c>/graphql</c>: methods, media types and status codes (with REST: GraphQLHttpRestTests.cs).</summary>
+public sealed partial class GraphQLHttpTests(TestEnvironment environment)
 {
     private const string ResponseType = GraphQLClient.ResponseMediaType;
 
@@ -178,28 +178,4 @@ public sealed class GraphQLHttpTests(TestEnvironment environment)
 
         return request;
     }
-
-#if (UseRest)
-
-    [Fact]
-    public async Task A_mutation_evicts_the_rest_pages_it_made_stale()
-    {
-        await using var api = await ApiFactory.StartAsync(environment);
-        using var client = api.CreateClient();
-#if (UseAuth)
-        // Anonymous: the output cache never serves a request that carries credentials.
-        using var reader = api.CreateAnonymousClient();
-#else
-        using var reader = api.CreateClient();
-#endif
-        Assert.Equal(0, await RestCountAsync(reader)); // the empty first page is now cached
-
-        await client.QueryAsync("mutation { createProduct(input: { sku: \"EV-2\", name: \"Evicted\", price: 1 }) { id } }");
-
-        Assert.Equal(1, await RestCountAsync(reader));
-    }
-
-    private static async Task<int> RestCountAsync(HttpClient http) =>
-        (await (await http.GetAsync("/api/products", CancellationToken)).ReadDataAsync(HttpStatusCode.OK)).GetProperty("data").GetArrayLength();
-#endif
 }

@@ -8,26 +8,9 @@ namespace Company.Starter.Api.Tests.Grpc;
 /// <summary>A gRPC channel to the in-memory Api, and readers of the rich error details its failures carry.</summary>
 internal static class GrpcTesting
 {
-#if (UseAuth)
-    /// <summary>A channel whose calls carry an admin's bearer token, like the HTTP clients of <see cref="ApiFactory"/>.</summary>
+    /// <summary>A channel whose calls carry what the HTTP clients of <see cref="ApiFactory"/> carry (an admin's token, where the app has users).</summary>
     public static GrpcChannel CreateChannel(ApiFactory api) =>
-        GrpcChannel.ForAddress(api.Server.BaseAddress, new GrpcChannelOptions
-        {
-            HttpHandler = new BearerTokenHandler(api.IssueToken(ApiFactory.AdminUserId, "admin")) { InnerHandler = api.Server.CreateHandler() },
-        });
-
-    private sealed class BearerTokenHandler(string token) : DelegatingHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-            return base.SendAsync(request, cancellationToken);
-        }
-    }
-#else
-    public static GrpcChannel CreateChannel(ApiFactory api) =>
-        GrpcChannel.ForAddress(api.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = api.Server.CreateHandler() });
-#endif
+        GrpcChannel.ForAddress(api.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = api.CreateHandlerWithDefaultHeaders() });
 
     /// <summary>Awaits a call that must fail with <paramref name="code"/>; returns its exception.</summary>
     public static async Task<RpcException> AssertFailsAsync(StatusCode code, Func<Task> call)

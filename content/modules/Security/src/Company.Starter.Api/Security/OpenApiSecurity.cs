@@ -12,8 +12,15 @@ internal static class OpenApiSecurity
 {
     public const string BearerScheme = "Bearer";
 
-    public static IServiceCollection AddOpenApiSecurity(this IServiceCollection services) =>
-        services.Configure<OpenApiOptions>("v1", options =>
+    public static IServiceCollection AddOpenApiSecurity(this IServiceCollection services)
+    {
+        if (Http.BuildTimeOpenApi.IsRunning)
+        {
+            // A throwaway key for the build's run that describes the endpoints (see BuildTimeOpenApi): it signs nothing.
+            services.PostConfigure<TokenOptions>(tokens => tokens.SigningKey = Tokens.SigningKey.Generate());
+        }
+
+        return services.Configure<OpenApiOptions>("v1", options =>
         {
             options.AddDocumentTransformer((document, _, _) =>
             {
@@ -40,4 +47,5 @@ internal static class OpenApiSecurity
                 return Task.CompletedTask;
             });
         });
+    }
 }

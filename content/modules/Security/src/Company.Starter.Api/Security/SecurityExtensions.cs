@@ -12,7 +12,6 @@ using Company.Starter.Api.Security.Tokens;
 using Company.Starter.Data.Security;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
@@ -169,7 +168,8 @@ public static class SecurityExtensions
 
         services.AddAuthorization(Policies.Add);
         services.AddOpenApiSecurity();
-        services.AddSingleton<IAuthorizationHandler, ProductOwnerHandler>();
+        // Enforces the access the API's operations declare (replaces its open access).
+        services.AddPolicyAccess();
 
         // One key ring for every instance, in the database: the passkey ceremony state, antiforgery tokens, password
         // reset codes and Identity's cookies protected by one instance are read by another, and survive a restart or a

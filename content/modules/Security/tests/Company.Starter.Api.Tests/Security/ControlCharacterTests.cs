@@ -8,7 +8,7 @@ namespace Company.Starter.Api.Tests.Security;
 /// A control character in what the auth endpoints take (a NUL, which PostgreSQL refuses in text; a line break, which
 /// no header may carry) is the client's mistake: a 400 validation problem on the field, and no error in the log.
 /// </summary>
-public sealed class ControlCharacterTests(TestEnvironment environment)
+public sealed partial class ControlCharacterTests(TestEnvironment environment)
 {
     private static CancellationToken CancellationToken => TestContext.Current.CancellationToken;
 
@@ -25,18 +25,15 @@ public sealed class ControlCharacterTests(TestEnvironment environment)
         using var client = api.CreateAnonymousClient(handleCookies: false);
         var email = $"someone{control}@example.test";
 
-        var requests = new (string Path, object Body)[]
-        {
+        List<(string Path, object Body)> requests =
+        [
             ("/api/auth/register", new { email, password = Accounts.Password }),
             ("/api/auth/login", new { email, password = Accounts.Password }),
             ("/api/auth/password/forgot", new { email }),
             ("/api/auth/password/reset", new { email, code = "Y29kZQ", newPassword = Accounts.Password }),
             ("/api/auth/email/confirm", new { email, code = "Y29kZQ" }),
-#if (UsePasskeys)
-            ("/api/auth/passkeys/creation-options", new { email }),
-            ("/api/auth/passkeys/request-options", new { email }),
-#endif
-        };
+        ];
+        AddPasskeyRequests(requests, email);
         foreach (var (path, body) in requests)
         {
             await AssertValidationProblemAsync(await client.PostAsJsonAsync(path, body, CancellationToken), "email", path);
@@ -84,4 +81,7 @@ public sealed class ControlCharacterTests(TestEnvironment environment)
     /// </summary>
     private static void AssertNoErrorSince(ErrorLog errors, int startup) =>
         Assert.True(errors.Entries.Count == startup, "Errors were logged:\n" + string.Join("\n", errors.Entries.Skip(startup)));
+
+    /// <summary>The passkey endpoints that take an email, where the solution has passkeys.</summary>
+    static partial void AddPasskeyRequests(List<(string Path, object Body)> requests, string email);
 }

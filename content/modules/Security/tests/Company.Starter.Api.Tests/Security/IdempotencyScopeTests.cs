@@ -1,4 +1,3 @@
-#if (UseRest)
 using System.Net;
 using System.Net.Http.Json;
 using Company.Starter.Testing;
@@ -71,4 +70,3 @@ public sealed class IdempotencyScopeTests(TestEnvironment environment)
         return request;
     }
 }
-#endif

@@ -1,8 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-#if (UsePasskeys)
-using Company.Starter.Api.Tests.Security.Passkeys;
-#endif
 using Company.Starter.Testing;
 
 namespace Company.Starter.Api.Tests.Security;
@@ -11,7 +8,7 @@ namespace Company.Starter.Api.Tests.Security;
 /// Changing a password needs the current one, ends every other sign-in of the account, and starts a new one; a wrong
 /// current password counts toward the lockout like a failed sign-in.
 /// </summary>
-public sealed class PasswordChangeTests(TestEnvironment environment)
+public sealed partial class PasswordChangeTests(TestEnvironment environment)
 {
     private const string Email = "change@example.test";
     private const string NewPassword = "a different horse, same battery";
@@ -77,24 +74,6 @@ public sealed class PasswordChangeTests(TestEnvironment environment)
         await (await ChangeAsync(client, Accounts.Password, NewPassword)).ReadProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
     }
 
-#if (UsePasskeys)
-    [Fact]
-    public async Task An_account_without_a_password_is_told_so_and_gets_none()
-    {
-        await using var api = await ApiFactory.StartAsync(environment);
-        using var browser = new PasskeyApiClient(api);
-        await browser.SignUpAsync(Email);
-
-        var problem = await (await ChangeAsync(browser.Http, Accounts.Password, NewPassword)).ReadProblemAsync(HttpStatusCode.Conflict, "no_password");
-        Assert.Contains("no password", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
-
-        // Nothing was set: the new password does not sign in, the passkey still does.
-        using var client = api.CreateAnonymousClient(handleCookies: false);
-        await (await Accounts.PostLoginAsync(client, Email, NewPassword)).ReadProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
-        await browser.SignInAsync();
-    }
-
-#endif
     private static Task<HttpResponseMessage> ChangeAsync(HttpClient client, string currentPassword, string newPassword) =>
         client.PostAsJsonAsync("/api/auth/password", new { currentPassword, newPassword }, CancellationToken);
 }
