@@ -1,15 +1,5 @@
-#if (UseGraphQL)
-using Company.Starter.Api.GraphQL;
-#endif
-#if (UseGrpc)
-using Company.Starter.Api.Grpc;
-#endif
 using Company.Starter.Api.Hosting;
 using Company.Starter.Api.Http;
-#if (UseRest)
-using Company.Starter.Api.Products;
-using Company.Starter.Api.Sales;
-#endif
 
 // The API host, top to bottom: the command line, the services, the middleware in the order a request meets it, the
 // endpoints, then the server or the host command the first argument names.
@@ -25,42 +15,25 @@ if (!command.NeedsApp)
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddServiceDefaults();
-builder.AddData();
-builder.AddApiConventions();
+builder.AddServiceDefaults();   // telemetry, health checks, service discovery, resilience
+builder.AddData();              // EF Core, migrations, the read cache
+builder.AddApi();               // the HTTP contract and the protocols the solution was generated with
 #if (UseAuth)
-builder.AddSecurity();
-#endif
-#if (UseGrpc)
-builder.AddGrpcApi();
-#endif
-#if (UseGraphQL)
-builder.AddGraphQLApi();
+builder.AddSecurity();          // accounts, sign-in, tokens, the access rules the API's endpoints declare
 #endif
 
 var app = builder.Build();
 
-// The security headers first, so that every answer carries them, also one a later middleware ends (a 413, a 429);
-// then the API's conventions, in their own order (forwarded headers, errors, limits, access control, caching).
 #if (UseAuth)
+// The security headers first, so that every answer carries them, also one a later middleware ends (a 413, a 429).
 app.UseSecurityHeaders();
+app.MapSecurityEndpoints();
 #endif
+// The API's conventions, in their own order: forwarded headers, errors, limits, access control, caching.
 app.UseApiConventions();
 
 app.MapDefaultEndpoints();
-#if (UseAuth)
-app.MapSecurityEndpoints();
-#endif
-#if (UseRest)
-app.MapProductEndpoints();
-app.MapSalesEndpoints();
-#endif
-#if (UseGrpc)
-app.MapGrpcApi();
-#endif
-#if (UseGraphQL)
-app.MapGraphQLApi();
-#endif
+app.MapApi();
 
 // The server until it stops, or the command (migrate, users ...) on the app's services, never started.
 return await command.RunAsync(app);

@@ -36,11 +36,6 @@ public static class ApiConventions
         // Who may do what: open to everyone unless a module that signs users in registers its own rules.
         builder.Services.AddEndpointAccess();
 
-#if (UseRest)
-        // Generated serialization code first; any other type falls back to the default reflection-based resolver.
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
-
-#endif
         // .NET 10 minimal-API validation: DataAnnotations on request types and parameters, checked before the
         // handler runs; failures become 400 validation problems.
         builder.Services.AddValidation();
