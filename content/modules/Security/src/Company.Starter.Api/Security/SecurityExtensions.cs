@@ -184,9 +184,18 @@ public static class SecurityExtensions
                 (keyRing, environment) => keyRing.HasCertificate || environment.IsDevelopment() || Company.Starter.Api.Http.BuildTimeOpenApi.IsRunning,
                 KeyRingOptions.Required)
             .ValidateOnStart();
-        var dataProtection = services.AddDataProtection()
-            .SetApplicationName("Company.Starter")
-            .PersistKeysToDbContext<SecurityDbContext>();
+        var dataProtection = services.AddDataProtection().SetApplicationName("Company.Starter");
+        if (Company.Starter.Api.Http.BuildTimeOpenApi.IsRunning)
+        {
+            // The build's run that describes the endpoints has no database: its keys live in memory and die with it,
+            // instead of an error-level "cannot read the key ring" in every build.
+            dataProtection.UseEphemeralDataProtectionProvider();
+        }
+        else
+        {
+            dataProtection.PersistKeysToDbContext<SecurityDbContext>();
+        }
+
         if (builder.Configuration.GetSection(KeyRingOptions.SectionName).Get<KeyRingOptions>() is { HasCertificate: true } keyRing)
         {
             dataProtection.ProtectKeysWithCertificate(LoadKeyRingCertificate(keyRing));
