@@ -4,9 +4,6 @@ using System.Threading.RateLimiting;
 using Company.Starter.Api.Security;
 using Company.Starter.Api.Security.Authorization;
 using Company.Starter.Api.Security.Email;
-#if (UsePasskeys)
-using Company.Starter.Api.Security.Passkeys;
-#endif
 using Company.Starter.Api.Security.Passwords;
 using Company.Starter.Api.Security.Tokens;
 using Company.Starter.Data.Security;
@@ -30,7 +27,7 @@ namespace Microsoft.Extensions.Hosting;
 /// with rotating refresh tokens, policies, optional OIDC sign-in, rate limits on every auth endpoint, antiforgery and
 /// security headers.
 /// </summary>
-public static class SecurityExtensions
+public static partial class SecurityExtensions
 {
     public const string AuthRateLimitPolicy = "auth";
     public const string OidcScheme = "oidc";
@@ -66,22 +63,9 @@ public static class SecurityExtensions
         });
         services.AddSingleton<IPasswordHasher<AppUser>, Argon2idPasswordHasher>();
 
-#if (UsePasskeys)
-        services.AddOptions<IdentityPasskeyOptions>().Configure<IOptions<PasskeyOptions>>((identity, passkeys) =>
-        {
-            identity.ServerDomain = passkeys.Value.ServerDomain;
-            identity.UserVerificationRequirement = "required";
-            identity.ResidentKeyRequirement = "required";
-            var origins = passkeys.Value.Origins;
-            if (origins.Length > 0)
-            {
-                // Only the configured origins may run a ceremony, whatever host the request reached.
-                identity.ValidateOrigin = context => ValueTask.FromResult(
-                    !context.CrossOrigin && origins.Contains(context.Origin, StringComparer.OrdinalIgnoreCase));
-            }
-        });
+        // Passkeys (WebAuthn), where the solution was generated with them: Passkeys/SecurityExtensions.Passkeys.cs.
+        AddPasskeys(services);
 
-#endif
         services.AddSingleton(provider => SigningKey.Load(
             provider.GetRequiredService<IOptions<TokenOptions>>(),
             provider.GetRequiredService<IHostEnvironment>(),
@@ -331,12 +315,7 @@ public static class SecurityExtensions
         // The endpoints that hand out tokens, and their neighbours: no cache may keep any of their answers.
         var tokenEndpoints = app.MapGroup("").WithNoStore();
         tokenEndpoints.MapAuthEndpoints();
-#if (UsePasskeys)
-        tokenEndpoints.MapPasskeyEndpoints();
-        // The sign-in page (wwwroot/account): create an account with a passkey, sign in without a username, manage passkeys.
-        app.MapStaticAssets();
-        app.MapGet("/account", () => TypedResults.Redirect("/account/index.html")).ExcludeFromDescription();
-#endif
+        MapPasskeys(app, tokenEndpoints);
         tokenEndpoints.MapExternalSignIn();
 
         // The public key that signs access tokens, for other services that validate them.
@@ -345,6 +324,10 @@ public static class SecurityExtensions
 
         return app;
     }
+
+    static partial void AddPasskeys(IServiceCollection services);
+
+    static partial void MapPasskeys(WebApplication app, RouteGroupBuilder tokenEndpoints);
 
     /// <summary>A cookie with the Secure attribute whatever the request's scheme (browsers refuse to store it over plain HTTP, except on localhost).</summary>
     private sealed class AlwaysSecureCookieBuilder : CookieBuilder
