@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using TemplatePack.Tests.Fixture;
+using TemplatePack.Tests.Infrastructure;
 using TemplatePack.Tests.Templates;
 
 namespace TemplatePack.Tests.Tiers.Contract;
@@ -66,9 +67,8 @@ public sealed partial class ScenarioExpectationTests(TemplatePackFixture fixture
         var solution = await fixture.GenerateAsync(scenario);
 
         var expected = ModuleTable.Load().ExpectedFiles(scenario);
-        var actual = Directory.EnumerateFiles(solution.Directory, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(solution.Directory, f).Replace('\\', '/'))
-            .ToHashSet(StringComparer.Ordinal);
+        // The tree as generated, recorded before any tier built in it (bin/, obj/ and build outputs come later).
+        var actual = TreeSnapshot.Parse(solution.Tree).Keys.ToHashSet(StringComparer.Ordinal);
 
         var missing = expected.Except(actual).Order(StringComparer.Ordinal).ToList();
         var unexpected = actual.Except(expected).Order(StringComparer.Ordinal).ToList();
