@@ -58,6 +58,36 @@ public sealed class HostCommandTests(TestEnvironment environment)
         Assert.DoesNotContain("schema is up to date", run.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Api:RequestTimeout=00:00:00", null)]
+    [InlineData("/Api:RequestTimeout", "00:00:00")]
+    public async Task A_host_setting_in_any_command_line_form_reaches_the_server_and_names_no_command(string setting, string? value)
+    {
+        // key=value and /key value are .NET command-line settings like --key value: the server reads them (this one
+        // fails validation, so the start stops with the setting's name), instead of refusing an unknown command.
+        await using var settings = await environment.CreateAppSettingsAsync(CancellationToken);
+
+        var run = await RunAsync(settings.Values, value is null ? [setting] : [setting, value]);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        var line = Assert.Single(Lines(run.StandardError));
+        Assert.StartsWith("The app cannot start: ", line, StringComparison.Ordinal);
+        Assert.Contains("RequestTimeout", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public async Task Help_as_the_first_argument_lists_the_commands_and_exits_0_without_starting_the_server(string help)
+    {
+        var run = await RunAsync(NoSettings, help);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("migrate", run.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Usage:", run.StandardOutput, StringComparison.Ordinal);
+        Assert.Empty(run.StandardError);
+    }
+
     [Fact]
     public async Task An_unknown_command_prints_one_line_naming_the_commands_and_exits_2()
     {

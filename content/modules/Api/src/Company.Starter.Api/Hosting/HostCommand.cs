@@ -46,14 +46,20 @@ public sealed class HostCommand
             EnableDefaultExceptionHandler = false,
         };
 
-        // The first argument chooses: an option (or nothing) is the server's, anything else a command's name. A word
-        // later on is never a command: `--urls migrate` serves on the URL 'migrate' rather than migrating.
-        if (args is [] || args[0].StartsWith('-'))
+        // The first argument chooses: `--help` lists the commands; a host setting (or nothing) is the server's; anything
+        // else is a command's name. A word later on is never a command: `--urls migrate` serves on the URL 'migrate'
+        // rather than migrating.
+        var commands = new HostCommands();
+        if (args is ["-h" or "--help" or "-?", ..])
+        {
+            return new HostCommand(commands, commands.Root.Parse(args), invocation);
+        }
+
+        if (args is [] || IsHostSetting(args[0]))
         {
             return new HostCommand(null, null, invocation);
         }
 
-        var commands = new HostCommands();
         if (!commands.Names.Contains(args[0], StringComparer.Ordinal))
         {
             return new HostCommand(commands, null, invocation, () =>
@@ -106,6 +112,13 @@ public sealed class HostCommand
         _commands!.UseServices(app.Services);
         return await _parseResult.InvokeAsync(_invocation);
     }
+
+    /// <summary>
+    /// A setting for the server in one of the forms .NET's command-line configuration reads: <c>--key value</c>,
+    /// <c>--key=value</c>, <c>/key value</c> or <c>key=value</c>. A command's name is none of these.
+    /// </summary>
+    private static bool IsHostSetting(string argument) =>
+        argument.StartsWith('-') || argument.StartsWith('/') || argument.Contains('=', StringComparison.Ordinal);
 
     private bool RunsOnApp(ParseResult parseResult) =>
         parseResult.Action is not HelpAction && _commands!.RunsOnApp(parseResult.CommandResult.Command);

@@ -1,5 +1,8 @@
 using System.Net;
+using Company.Starter.Api.Http.Access;
+using Company.Starter.Api.Security.Authorization;
 using Company.Starter.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Company.Starter.Api.Tests.Security;
 
@@ -30,5 +33,16 @@ public sealed partial class AuthorizationTests(TestEnvironment environment)
         Assert.Equal(["admin"], adminMe.GetProperty("roles").EnumerateArray().Select(role => role.GetString()));
         Assert.Equal("test", adminMe.GetProperty("authenticationMethod").GetString());
         await (await anonymous.GetAsync("/api/auth/me", CancellationToken)).ReadProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    [Fact]
+    public async Task The_security_module_decides_the_access_every_endpoint_declares()
+    {
+        // The API registers an open default that the security module must replace: if it did not, every endpoint that
+        // declares an access level would silently be open to anyone.
+        await using var api = await ApiFactory.StartAsync(environment);
+
+        Assert.IsType<PolicyAccess>(api.Services.GetRequiredService<IEndpointAccess>());
+        Assert.IsType<PolicyAccess>(api.Services.GetRequiredService<IProductAccess>());
     }
 }
