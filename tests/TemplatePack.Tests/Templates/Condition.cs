@@ -25,20 +25,23 @@ public static partial class Condition
     private static List<string> Tokenize(string expression)
     {
         var tokens = new List<string>();
+        var read = 0;
         foreach (Match match in Token().Matches(expression))
         {
+            // The matches must tile the expression: a gap is a character no token accounts for.
+            if (match.Index != read)
+            {
+                break;
+            }
+
+            read += match.Length;
             if (!match.Groups["space"].Success)
             {
                 tokens.Add(match.Value);
             }
         }
 
-        if (string.Concat(Token().Matches(expression).Select(m => m.Value)) != expression)
-        {
-            throw new FormatException($"Cannot read the condition '{expression}'.");
-        }
-
-        return tokens;
+        return read == expression.Length ? tokens : throw new FormatException($"Cannot read the condition '{expression}'.");
     }
 
     [GeneratedRegex("""(?<space>\s+)|&&|\|\||==|!=|!|\(|\)|"[^"]*"|\{[A-Za-z]+\}|[A-Za-z_][A-Za-z0-9_]*""")]

@@ -55,11 +55,7 @@ public sealed partial class ModuleTable
     public bool Includes(string shortName, string module) => ModulesOf(shortName).Contains(module);
 
     /// <summary>The modules whose content a scenario's solution holds: the template's, where each module's condition holds.</summary>
-    public IReadOnlyList<string> ModulesIn(Scenario scenario)
-    {
-        var flags = Flags(scenario);
-        return [.. ModulesOf(scenario.ShortName).Where(m => _modules[m].Condition is not { } condition || Condition.Evaluate(condition, flags))];
-    }
+    public IReadOnlyList<string> ModulesIn(Scenario scenario) => ModulesIn(scenario, Flags(scenario));
 
     /// <summary>
     /// Every file the generated solution must hold, as relative paths with '/' separators, with the template's source
@@ -70,7 +66,7 @@ public sealed partial class ModuleTable
     {
         var flags = Flags(scenario);
         var files = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var name in ModulesIn(scenario).Prepend(BaseModule))
+        foreach (var name in ModulesIn(scenario, flags).Prepend(BaseModule))
         {
             var module = _modules[name];
             var applied = module.Modifiers.Where(m => Condition.Evaluate(m.Condition, flags)).ToList();
@@ -108,6 +104,9 @@ public sealed partial class ModuleTable
 
         return flags;
     }
+
+    private IReadOnlyList<string> ModulesIn(Scenario scenario, IReadOnlyDictionary<string, bool> flags) =>
+        [.. ModulesOf(scenario.ShortName).Where(m => _modules[m].Condition is not { } condition || Condition.Evaluate(condition, flags))];
 
     private static string ShortNameOf(string definition) => ReadJsonc(definition)["shortName"]!.GetValue<string>();
 

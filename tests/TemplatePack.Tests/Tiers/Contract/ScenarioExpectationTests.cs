@@ -33,9 +33,7 @@ public sealed partial class ScenarioExpectationTests(TemplatePackFixture fixture
         var scenario = Scenarios.Get(scenarioId);
         var solution = await fixture.GenerateAsync(scenario);
 
-        var packages = solution.Files("*.*proj").Concat(solution.Files("*.props"))
-            .SelectMany(f => PackageItem().Matches(File.ReadAllText(f)).Select(m => m.Groups["id"].Value))
-            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var packages = Packages(solution.Files("*.*proj").Concat(solution.Files("*.props")));
         var summary = string.Join(", ", packages.Order());
 
         Assert.True(packages.Any(p => p.Contains("Npgsql", StringComparison.OrdinalIgnoreCase)) == scenario.UsesPostgres,
@@ -85,23 +83,20 @@ public sealed partial class ScenarioExpectationTests(TemplatePackFixture fixture
         // Central Package Management pins versions in props files that the modules contribute; a pin no project uses is a
         // version that nothing keeps current, and a reference without a pin does not restore.
         var solution = await fixture.GenerateAsync(Scenarios.Get(scenarioId));
-        var pinned = solution.Files("*.props")
-            .SelectMany(f => PackageVersionItem().Matches(File.ReadAllText(f)).Select(m => m.Groups["id"].Value))
-            .ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var used = solution.Files("*.*proj").Concat(solution.Files("*.props")).Concat(solution.Files("*.targets"))
-            .SelectMany(f => PackageReferenceItem().Matches(File.ReadAllText(f)).Select(m => m.Groups["id"].Value))
-            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var pinned = Packages(solution.Files("*.props"), "Version");
+        var used = Packages(solution.Files("*.*proj").Concat(solution.Files("*.props")).Concat(solution.Files("*.targets")), "Reference");
 
         Assert.Empty(pinned.Except(used, StringComparer.OrdinalIgnoreCase).Order());
         Assert.Empty(used.Except(pinned, StringComparer.OrdinalIgnoreCase).Order());
     }
 
-    [GeneratedRegex("""<PackageVersion\s+Include="(?<id>[^"]+)""")]
-    private static partial Regex PackageVersionItem();
+    /// <summary>The ids of the package items in <paramref name="files"/>: PackageReference and PackageVersion, or only the <paramref name="kind"/> given.</summary>
+    private static HashSet<string> Packages(IEnumerable<string> files, string? kind = null) =>
+        files.SelectMany(f => PackageItem().Matches(File.ReadAllText(f)))
+            .Where(m => kind is null || m.Groups["kind"].Value == kind)
+            .Select(m => m.Groups["id"].Value)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
-    [GeneratedRegex("""<PackageReference\s+Include="(?<id>[^"]+)""")]
-    private static partial Regex PackageReferenceItem();
-
-    [GeneratedRegex("""<Package(?:Reference|Version)\s+Include="(?<id>[^"]+)""")]
+    [GeneratedRegex("""<Package(?<kind>Reference|Version)\s+Include="(?<id>[^"]+)""")]
     private static partial Regex PackageItem();
 }
