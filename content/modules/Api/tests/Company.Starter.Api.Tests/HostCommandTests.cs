@@ -69,10 +69,7 @@ public sealed class HostCommandTests(TestEnvironment environment)
 
         var run = await RunAsync(settings.Values, value is null ? [setting] : [setting, value]);
 
-        Assert.True(run.ExitCode == 1, run.ToString());
-        var line = Assert.Single(Lines(run.StandardError));
-        Assert.StartsWith("The app cannot start: ", line, StringComparison.Ordinal);
-        Assert.Contains("RequestTimeout", line, StringComparison.Ordinal);
+        AssertStartStoppedNaming(run, "RequestTimeout");
     }
 
     [Theory]
@@ -131,13 +128,19 @@ public sealed class HostCommandTests(TestEnvironment environment)
 
         var run = await RunAsync(values);
 
-        Assert.True(run.ExitCode == 1, run.ToString());
-        var line = Assert.Single(run.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        Assert.StartsWith("The app cannot start: ", line, StringComparison.Ordinal);
-        Assert.Contains("RequestTimeout", line, StringComparison.Ordinal);
+        AssertStartStoppedNaming(run, "RequestTimeout");
     }
 
     private static readonly Dictionary<string, string?> NoSettings = [];
+
+    /// <summary>The server did not start: exit 1 and one line on stderr naming <paramref name="setting"/>.</summary>
+    private static void AssertStartStoppedNaming(CommandRun run, string setting)
+    {
+        Assert.True(run.ExitCode == 1, run.ToString());
+        var line = Assert.Single(Lines(run.StandardError));
+        Assert.StartsWith("The app cannot start: ", line, StringComparison.Ordinal);
+        Assert.Contains(setting, line, StringComparison.Ordinal);
+    }
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 

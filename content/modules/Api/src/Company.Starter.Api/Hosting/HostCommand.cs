@@ -49,17 +49,19 @@ public sealed class HostCommand
         // The first argument chooses: `--help` lists the commands; a host setting (or nothing) is the server's; anything
         // else is a command's name. A word later on is never a command: `--urls migrate` serves on the URL 'migrate'
         // rather than migrating.
-        var commands = new HostCommands();
         if (args is ["-h" or "--help" or "-?", ..])
         {
-            return new HostCommand(commands, commands.Root.Parse(args), invocation);
+            var help = new HostCommands();
+            return new HostCommand(help, help.Root.Parse(args), invocation);
         }
 
+        // The server's start builds no command tree.
         if (args is [] || IsHostSetting(args[0]))
         {
             return new HostCommand(null, null, invocation);
         }
 
+        var commands = new HostCommands();
         if (!commands.Names.Contains(args[0], StringComparer.Ordinal))
         {
             return new HostCommand(commands, null, invocation, () =>
