@@ -21,6 +21,9 @@ builder.AddApi();               // the HTTP contract and the protocols the solut
 #if (UseAuth)
 builder.AddSecurity();          // accounts, sign-in, tokens, the access rules the API's endpoints declare
 #endif
+#if (UseMessaging)
+builder.AddMessaging();         // orders and their events in one transaction (the outbox), notifications, workflows
+#endif
 
 var app = builder.Build();
 
@@ -34,6 +37,9 @@ app.UseApiConventions();
 
 app.MapDefaultEndpoints();
 app.MapApi();
+#if (UseMessaging)
+app.MapMessagingEndpoints();
+#endif
 
 // The server until it stops, or the command (migrate, users ...) on the app's services, never started.
 return await command.RunAsync(app);

@@ -1,0 +1,3 @@
+using Company.Starter.Testing;
+
+[assembly: AssemblyFixture(typeof(TestEnvironment))]
