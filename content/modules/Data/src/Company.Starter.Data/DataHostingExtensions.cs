@@ -56,6 +56,23 @@ public static partial class DataHostingExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Keeps a module's tables in the app's database: registers <typeparamref name="TContext"/> pooled, with the same
+    /// database settings as <see cref="AppDbContext"/> and a migration history table of its own, and has the
+    /// <c>migrate</c> step (<see cref="DatabaseMigrator"/>) migrate it after the app's tables. A module that can be left
+    /// out of a solution then brings its tables and migrations with it, without touching the app's.
+    /// </summary>
+    /// <param name="services">The app's services.</param>
+    /// <param name="migrationsHistoryTable">The module's migration history table (<c>__&lt;module&gt;_migrations_history</c>).</param>
+    public static IServiceCollection AddModuleDbContext<TContext>(this IServiceCollection services, string migrationsHistoryTable)
+        where TContext : DbContext
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(migrationsHistoryTable);
+        services.AddDbContextPool<TContext>((provider, db) => UseDatabase(provider, db, migrationsHistoryTable));
+        services.AddSingleton(new ModuleDbContext(typeof(TContext)));
+        return services;
+    }
+
     /// <summary>The security module's tables, in the same database (Security/DataHostingExtensions.Security.cs).</summary>
     static partial void AddSecurityContext(IServiceCollection services);
 

@@ -12,7 +12,7 @@ namespace Company.Starter.Data;
 /// or a migration bundle), never as a side effect of serving traffic: several replicas starting at once must not race to
 /// change the schema, and the app's runtime role need not own the schema.
 /// </summary>
-public static partial class DatabaseMigrator
+public static class DatabaseMigrator
 {
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
@@ -20,8 +20,13 @@ public static partial class DatabaseMigrator
         var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseMigrator));
 
         var app = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        // The app's tables first, then each module's (AddModuleDbContext), in the order the modules were added.
         List<DbContext> contexts = [app];
-        AddModuleContexts(scope.ServiceProvider, contexts);
+        foreach (var module in scope.ServiceProvider.GetServices<ModuleDbContext>().DistinctBy(module => module.ContextType))
+        {
+            contexts.Add((DbContext)scope.ServiceProvider.GetRequiredService(module.ContextType));
+        }
+
         foreach (var context in contexts)
         {
             await MigrateAsync(context, logger, cancellationToken);
@@ -30,12 +35,6 @@ public static partial class DatabaseMigrator
         await DatabaseProvider.AfterMigrationsAsync(app, cancellationToken);
         logger.LogInformation("The database schema is up to date");
     }
-
-    /// <summary>
-    /// The contexts of other modules that keep tables in the same database (the security module's, in
-    /// Security/DatabaseMigrator.Security.cs); without such a module the method has no body and the call is removed.
-    /// </summary>
-    static partial void AddModuleContexts(IServiceProvider services, List<DbContext> contexts);
 
     /// <summary>
     /// The <c>migrate</c> host command: migrates and returns the process's exit code. A failure (the server is

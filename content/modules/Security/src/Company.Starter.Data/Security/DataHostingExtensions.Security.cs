@@ -15,6 +15,6 @@ public static partial class DataHostingExtensions
     static partial void AddSecurityContext(IServiceCollection services)
     {
         services.Configure<IdentityOptions>(identity => identity.Stores.SchemaVersion = IdentitySchemaVersions.Version3);
-        services.AddDbContextPool<SecurityDbContext>((provider, db) => UseDatabase(provider, db, SecurityDbContext.MigrationsHistoryTable));
+        services.AddModuleDbContext<SecurityDbContext>(SecurityDbContext.MigrationsHistoryTable);
     }
 }

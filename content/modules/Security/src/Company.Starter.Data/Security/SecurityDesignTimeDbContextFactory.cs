@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,11 +17,6 @@ internal sealed class SecurityDesignTimeDbContextFactory : IDesignTimeDbContextF
         var services = new ServiceCollection()
             .Configure<IdentityOptions>(identity => identity.Stores.SchemaVersion = IdentitySchemaVersions.Version3)
             .BuildServiceProvider();
-        var options = DatabaseProvider.UseDesignTimeDatabase(
-                new DbContextOptionsBuilder<SecurityDbContext>().UseApplicationServiceProvider(services),
-                SecurityDbContext.MigrationsHistoryTable)
-            .UseSnakeCaseNamingConvention()
-            .Options;
-        return new SecurityDbContext(options);
+        return new SecurityDbContext(DesignTimeDatabase.Options<SecurityDbContext>(SecurityDbContext.MigrationsHistoryTable, services));
     }
 }
