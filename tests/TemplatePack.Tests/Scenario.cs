@@ -44,6 +44,9 @@ public sealed record Scenario(
 
     public bool GraphQL => Expect.Protocols.HasFlag(Protocols.GraphQL);
 
+    /// <summary>The solution has the messaging module: an orders API, a worker and a broker.</summary>
+    public bool Messaging => ModuleTable.Load().Includes(ShortName, "Messaging");
+
     /// <summary>The app serves Prometheus metrics at /metrics.</summary>
     public bool MetricsEndpoint => Expect.Exporter is Exporter.Prometheus or Exporter.Both;
 
@@ -67,6 +70,8 @@ public enum Auth { Passkeys, Jwt, None }
 
 public enum Exporter { Otlp, Prometheus, Both }
 
+public enum Broker { Kafka, RabbitMq, Nats }
+
 [Flags]
 public enum Protocols { Rest = 1, Grpc = 2, GraphQL = 4 }
 
@@ -77,7 +82,8 @@ public sealed record ScenarioOptions(
     Cache? Cache = null,
     Exporter? Exporter = null,
     Auth? Auth = null,
-    Protocols? Protocols = null)
+    Protocols? Protocols = null,
+    Broker? Broker = null)
 {
     public static ScenarioOptions None { get; } = new();
 
@@ -93,6 +99,7 @@ public sealed record ScenarioOptions(
         Add(args, "--cache", Cache);
         Add(args, "--exporter", Exporter);
         Add(args, "--auth", Auth);
+        Add(args, "--broker", Broker);
         if (Protocols is { } protocols)
         {
             args.Add("--protocols");
@@ -120,7 +127,8 @@ public sealed record ExpectedChoices(
     Cache Cache = Cache.Redis,
     Auth Auth = Auth.None,
     Exporter Exporter = Exporter.Otlp,
-    Protocols Protocols = Protocols.Rest)
+    Protocols Protocols = Protocols.Rest,
+    Broker Broker = Broker.Kafka)
 {
     /// <summary>The values of the modules' options, by option name, as module.json spells them (a list for protocols).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ByOption => new Dictionary<string, IReadOnlyList<string>>
@@ -130,6 +138,7 @@ public sealed record ExpectedChoices(
         ["auth"] = [Choice(Auth)],
         ["exporter"] = [Choice(Exporter)],
         ["protocols"] = Choices(Protocols),
+        ["broker"] = [Choice(Broker)],
     };
 
     /// <summary>A choice as `dotnet new` spells it: the enum name in lower case.</summary>

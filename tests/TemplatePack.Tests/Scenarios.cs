@@ -46,6 +46,14 @@ public static class Scenarios
         // Passwords and tokens only, on SQLite: no passkey code, page or browser test.
         new("security-jwt-sqlite", "fullstack-security", "Jwt-Lite", new(Auth: Auth.Jwt, Database: Database.Sqlite),
             new(Database.Sqlite, Cache.None, Auth.Jwt)),
+
+        // The transactional outbox on each broker: Kafka (librdkafka's mock cluster here) with PostgreSQL and the Redis
+        // notification stream; RabbitMQ on SQLite (no Redis: no notification stream); NATS JetStream on PostgreSQL.
+        new("messaging-kafka", "fullstack-messaging", "Acme.Orders", ScenarioOptions.None, new(),
+            Checks: ScenarioChecks.OpenApiLint | ScenarioChecks.MalformedRequests),
+        new("messaging-rabbitmq-sqlite", "fullstack-messaging", "Order-Flow", new(Broker: Broker.RabbitMq, Database: Database.Sqlite),
+            new(Database.Sqlite, Cache.None, Broker: Broker.RabbitMq)),
+        new("messaging-nats", "fullstack-messaging", "Acme.Events", new(Broker: Broker.Nats), new(Broker: Broker.Nats)),
     ];
 
     public static Scenario Get(string id) =>

@@ -36,6 +36,8 @@ public sealed class GeneratedTestsTests(TemplatePackFixture fixture, ITestOutput
                         // The generated tests read the solution's own variable names; the harness's services go there.
                         [$"{scenario.EnvironmentPrefix}_TEST_POSTGRES"] = TestServices.Postgres,
                         [$"{scenario.EnvironmentPrefix}_TEST_REDIS"] = TestServices.Redis,
+                        [$"{scenario.EnvironmentPrefix}_TEST_RABBITMQ"] = TestServices.RabbitMq,
+                        [$"{scenario.EnvironmentPrefix}_TEST_NATS"] = TestServices.Nats,
                     },
                 }));
         }
@@ -67,10 +69,11 @@ public sealed class GeneratedTestsTests(TemplatePackFixture fixture, ITestOutput
 
         var unexplained = summary.NotPassed.Where(line => line.StartsWith("skipped: ", StringComparison.Ordinal)
             && !allowed.Any(a => line.StartsWith($"skipped: {a.Name}: ", StringComparison.Ordinal))).ToList();
-        var servicesGiven = TestServices.Postgres is not null && (!scenario.UsesRedis || TestServices.Redis is not null);
+        var servicesGiven = TestServices.Postgres is not null && (!scenario.UsesRedis || TestServices.Redis is not null)
+            && TestServices.BrokerOf(scenario) is not { Value: null };
         Assert.False(unexplained.Count > 0 && (servicesGiven || SkipPolicy.IsCi),
             $"{unexplained.Count} generated tests skipped ({(servicesGiven ? "the service variables were set" : "CI must provide every service")}):\n  {string.Join("\n  ", unexplained.Take(20))}");
         Assert.SkipWhen(unexplained.Count > 0,
-            $"{unexplained.Count} of {summary.Total} generated tests skipped: set {TestServices.PostgresVariable}/{TestServices.RedisVariable} (`source <(eng/services.sh --env)`).");
+            $"{unexplained.Count} of {summary.Total} generated tests skipped: set {TestServices.PostgresVariable}/{TestServices.RedisVariable}{(TestServices.BrokerOf(scenario) is { } broker ? "/" + broker.Variable : "")} (`source <(eng/services.sh --env)`).");
     }
 }

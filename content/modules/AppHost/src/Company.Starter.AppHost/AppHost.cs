@@ -8,12 +8,29 @@ var migrations = builder.AddProject<Projects.Company_Starter_Api>("migrations", 
     .WithArgs("migrate")
     .WithAppDatabase(database);
 
-builder.AddProject<Projects.Company_Starter_Api>("api")
+var api = builder.AddProject<Projects.Company_Starter_Api>("api")
     .WithAppDatabase(database)
 #if (UseRedis)
     .WithAppCache()
 #endif
     .WaitForCompletion(migrations)
     .WithHttpHealthCheck("/health");
+
+#if (UseMessaging)
+// The worker publishes the orders' outbox to the broker and consumes it; the API starts the workflows it runs.
+var broker = builder.AddBroker();
+var temporal = builder.AddTemporalDevServer();
+api.WithTemporal(temporal);
+builder.AddProject<Projects.Company_Starter_Worker>("worker")
+    .WithAppDatabase(database)
+#if (UseRedis)
+    .WithAppCache()
+#endif
+    .WithBroker(broker)
+    .WithTemporal(temporal)
+    .WaitForCompletion(migrations)
+    .WithHttpHealthCheck("/health");
+
+#endif
 
 await builder.Build().RunAsync();

@@ -4,12 +4,15 @@ namespace Aspire.Hosting;
 internal static class CacheResources
 {
     /// <summary>
-    /// Adds the <c>redis</c> container and gives <paramref name="project"/> its connection string, starting the project
-    /// once Redis is up. Only the API reads the cache, so the resource is made here, once.
+    /// Gives <paramref name="project"/> the connection string of the <c>redis</c> container, starting the project once
+    /// Redis is up. The first project that asks adds the container; the others (a worker) share it.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithAppCache(this IResourceBuilder<ProjectResource> project)
     {
-        var redis = project.ApplicationBuilder.AddRedis("redis");
+        var builder = project.ApplicationBuilder;
+        var redis = builder.Resources.OfType<RedisResource>().SingleOrDefault() is { } existing
+            ? builder.CreateResourceBuilder(existing)
+            : builder.AddRedis("redis");
         return project.WithReference(redis).WaitFor(redis);
     }
 }
