@@ -1,4 +1,8 @@
+using Company.Starter.Messaging;
 using Company.Starter.Messaging.Consumers;
+using Company.Starter.Messaging.Orders;
+using Company.Starter.Messaging.Outbox;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.Hosting;
@@ -13,6 +17,18 @@ public static partial class MessagingHostingExtensions
 {
     public static TBuilder AddMessaging<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.Services.AddOptions<MessagingOptions>()
+            .BindConfiguration(MessagingOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        // The orders, the outbox, the inbox and the receipts: tables in the app's database (AddData's), with a
+        // migration history of their own that the migrate step applies after the app's.
+        builder.Services.AddModuleDbContext<MessagingDbContext>(MessagingDbContext.MigrationsHistoryTable);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<OutboxWriter>();
+        builder.Services.AddScoped<OrderService>();
+
         AddNotifications(builder);
         // Without the Redis notification stream (a solution made without Redis) notifications go nowhere.
         builder.Services.TryAddSingleton<INotificationPublisher, NoNotifications>();
