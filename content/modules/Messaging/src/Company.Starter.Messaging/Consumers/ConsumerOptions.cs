@@ -1,0 +1,58 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Company.Starter.Messaging.Consumers;
+
+/// <summary>The <c>Messaging:Consumer</c> section: how often and how patiently a consumer retries before dead-lettering.</summary>
+public sealed class ConsumerOptions : IValidatableObject
+{
+    public const string SectionName = "Messaging:Consumer";
+
+    /// <summary>Attempts at handling one message (the first included) before it goes to the dead letters.</summary>
+    [Range(1, 100, ErrorMessage = "Messaging:Consumer:MaxAttempts must be between 1 and 100.")]
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>The wait before the first retry; each further retry waits twice as long, up to <see cref="RetryMaxDelay"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "Messaging:Consumer:RetryBaseDelay must be between 0 and 1 minute.")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// The longest wait between two attempts. The message's partition or queue waits meanwhile (order per key is kept),
+    /// so the whole retry budget should stay well under the broker's session or delivery timeouts.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "Messaging:Consumer:RetryMaxDelay must be between 0 and 5 minutes.")]
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait before a subscription that failed (the broker went away) is started again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Messaging:Consumer:RestartMaxDelay must be between 10 ms and 10 minutes.")]
+    public TimeSpan RestartMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (RetryMaxDelay < RetryBaseDelay)
+        {
+            yield return new ValidationResult(
+                "Messaging:Consumer:RetryMaxDelay must not be shorter than Messaging:Consumer:RetryBaseDelay.",
+                [nameof(RetryMaxDelay), nameof(RetryBaseDelay)]);
+        }
+    }
+
+    /// <summary>The wait after failed attempt <paramref name="attempt"/> (1-based): exponential, bounded.</summary>
+    public TimeSpan RetryDelay(int attempt) => Backoff.Exponential(RetryBaseDelay, RetryMaxDelay, attempt);
+}
+
+/// <summary>Bounded exponential backoff: base, 2 x base, 4 x base ... never more than the bound.</summary>
+internal static class Backoff
+{
+    public static TimeSpan Exponential(TimeSpan baseDelay, TimeSpan maxDelay, int failures)
+    {
+        if (failures <= 1 || baseDelay <= TimeSpan.Zero)
+        {
+            return baseDelay < maxDelay ? baseDelay : maxDelay;
+        }
+
+        // 2^(n-1), capped before it can overflow.
+        var factor = Math.Pow(2, Math.Min(failures - 1, 30));
+        var ticks = Math.Min(baseDelay.Ticks * factor, maxDelay.Ticks);
+        return TimeSpan.FromTicks((long)ticks);
+    }
+}
