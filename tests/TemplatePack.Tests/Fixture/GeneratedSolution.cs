@@ -15,6 +15,9 @@ public sealed record GeneratedSolution(Scenario Scenario, string Directory, Proc
 
     public string ApiDll => Path.Combine(ApiProjectDirectory, "bin", "Release", "net10.0", Scenario.CodeName + ".Api.dll");
 
+    /// <summary>The messaging worker's built assembly (solutions with the messaging module).</summary>
+    public string WorkerDll => Path.Combine(Directory, "src", Scenario.CodeName + ".Worker", "bin", "Release", "net10.0", Scenario.CodeName + ".Worker.dll");
+
     /// <summary>Generated files matching <paramref name="pattern"/>, never build output (bin/obj).</summary>
     public IEnumerable<string> Files(string pattern) =>
         System.IO.Directory.EnumerateFiles(Directory, pattern, SearchOption.AllDirectories)

@@ -38,6 +38,10 @@ public static class TestServices
 
     public static string RequireRedis() => Require(RedisVariable, "a Redis endpoint, e.g. 127.0.0.1:6379");
 
+    public static string RequireRabbitMq() => Require(RabbitMqVariable, "an AMQP URI, e.g. amqp://guest:guest@127.0.0.1:5672/");
+
+    public static string RequireNats() => Require(NatsVariable, "a NATS URL with JetStream, e.g. nats://127.0.0.1:4222");
+
     private static string Require(string variable, string what)
     {
         var value = Read(variable);

@@ -148,11 +148,13 @@ public sealed partial class ApiHost : IAsyncDisposable
     /// choice and the bind), reads the address back from the app's "Now listening on" log line, and waits (bounded)
     /// until `/alive` answers 200.
     /// </summary>
-    public static async Task<ApiHost> StartAsync(GeneratedSolution solution, IReadOnlyDictionary<string, string?> environment)
+    /// <param name="dll">Another web host of the solution to start the same way (the messaging worker); the API by default.</param>
+    public static async Task<ApiHost> StartAsync(GeneratedSolution solution, IReadOnlyDictionary<string, string?> environment, string? dll = null)
     {
-        var process = RunningProcess.Start(ProcessSpec.Dotnet(solution.ApiDll, "--urls", "http://127.0.0.1:0") with
+        dll ??= solution.ApiDll;
+        var process = RunningProcess.Start(ProcessSpec.Dotnet(dll, "--urls", "http://127.0.0.1:0") with
         {
-            WorkingDirectory = Path.GetDirectoryName(solution.ApiDll),
+            WorkingDirectory = Path.GetDirectoryName(dll),
             Environment = environment,
         });
         try

@@ -12,14 +12,21 @@ public sealed class ScenarioApp : IAsyncDisposable
 {
     private readonly AppDatabase _database;
 
-    private ScenarioApp(ApiHost host, AppDatabase database, string scratchDirectory)
+    private ScenarioApp(ApiHost host, AppDatabase database, string scratchDirectory, IReadOnlyDictionary<string, string?> environment)
     {
         Host = host;
         _database = database;
         ScratchDirectory = scratchDirectory;
+        Environment = environment;
     }
 
     public ApiHost Host { get; }
+
+    /// <summary>The environment the API was started with: another process of the solution (the worker) gets the same.</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; }
+
+    /// <summary>The connection string of the app's database (a PostgreSQL database of its own, or a SQLite file).</summary>
+    public string DatabaseConnectionString => _database.ConnectionString;
 
     /// <summary>A directory of this app's own, for files a test writes beside it.</summary>
     public string ScratchDirectory { get; }
@@ -66,7 +73,7 @@ public sealed class ScenarioApp : IAsyncDisposable
                 }
             }
 
-            return new ScenarioApp(host, database, scratch);
+            return new ScenarioApp(host, database, scratch, environment);
         }
         catch
         {
