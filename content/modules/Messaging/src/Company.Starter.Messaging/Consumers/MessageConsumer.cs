@@ -210,12 +210,10 @@ public sealed partial class MessageConsumer<THandler>(
         };
         foreach (var (name, value) in received.Coordinates)
         {
-            if (name == "messaging.destination.name" && value == message.Destination)
+            if (DeadLetterHeaders.ForCoordinate(name, value, message.Destination) is { } header)
             {
-                continue;
+                headers[header] = value;
             }
-
-            headers[DeadLetterHeaders.ForCoordinate(name)] = value;
         }
 
         await transport.PublishAsync([message with { Destination = deadLetterDestination, Headers = headers }], cancellationToken);
@@ -262,9 +260,13 @@ public static class DeadLetterHeaders
     /// The header of one of the broker's coordinates (OpenTelemetry attribute names, as the transport gives them):
     /// <c>dlq-original-partition</c>, <c>dlq-original-offset</c>, <c>dlq-original-queue</c>, <c>dlq-original-stream</c> ...
     /// </summary>
-    public static string ForCoordinate(string attribute) => attribute switch
+    public static string? ForCoordinate(string attribute, string value, string destination) => attribute switch
     {
+        // Already said: dlq-original-destination, dlq-consumer.
+        "messaging.destination.name" when value == destination => null,
+        "messaging.consumer.group.name" => null,
         "messaging.destination.name" => "dlq-original-queue",
+        "messaging.kafka.message.key" => "dlq-original-key",
         "messaging.destination.partition.id" => "dlq-original-partition",
         "messaging.kafka.offset" => "dlq-original-offset",
         "messaging.rabbitmq.delivery_tag" => "dlq-original-delivery-tag",
