@@ -39,7 +39,13 @@ public static class ProblemDetailsDefaults
                 : ProblemCodes.ForStatus(status);
         }
 
-        problem.Extensions[SeverityKey] = ProblemCodes.SeverityFor(status);
+        // An endpoint may choose the severity of an expected answer (a feature switched off is a warning, not an
+        // error, although it is a 503); otherwise the status decides.
+        if (!problem.Extensions.TryGetValue(SeverityKey, out var severity) || severity is not ("error" or "warning" or "info"))
+        {
+            problem.Extensions[SeverityKey] = ProblemCodes.SeverityFor(status);
+        }
+
         problem.Extensions[TraceIdKey] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
         problem.Instance ??= context.HttpContext.Request.Path;
     }
@@ -70,10 +76,14 @@ public static class ProblemDetailsDefaults
     private static string SnakeCase(string code) => JsonNamingPolicy.SnakeCaseLower.ConvertName(code);
 
     /// <summary>A problem result with a chosen code, for endpoints that answer an expected failure themselves.</summary>
-    public static ProblemHttpResult Problem(int status, string code, string title, string? detail = null) =>
-        TypedResults.Problem(
-            statusCode: status,
-            title: title,
-            detail: detail,
-            extensions: new Dictionary<string, object?> { [CodeKey] = code });
+    public static ProblemHttpResult Problem(int status, string code, string title, string? detail = null, string? severity = null)
+    {
+        var extensions = new Dictionary<string, object?> { [CodeKey] = code };
+        if (severity is not null)
+        {
+            extensions[SeverityKey] = severity;
+        }
+
+        return TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: extensions);
+    }
 }

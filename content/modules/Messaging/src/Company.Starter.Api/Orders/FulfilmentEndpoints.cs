@@ -1,10 +1,122 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Company.Starter.Api.Http;
+using Company.Starter.Api.Orders;
+using Company.Starter.Messaging.Workflows;
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>Starts, signals and queries an order's fulfilment workflow.</summary>
+/// <summary>
+/// Starts, signals and queries an order's fulfilment workflow (the Temporal saga in
+/// Company.Starter.Messaging/Workflows). Without a Temporal server these answer 503 <c>workflows_unavailable</c>.
+/// </summary>
 public static class FulfilmentEndpoints
 {
+    /// <summary>The problem code of a 503 while the workflows are off or Temporal cannot be reached.</summary>
+    public const string WorkflowsUnavailable = "workflows_unavailable";
+
+    /// <summary>The problem code of a 409 when the order's fulfilment was started before.</summary>
+    public const string FulfilmentExists = "fulfilment_exists";
+
+    /// <summary>The problem code of a 409 when the order is already shipping or its fulfilment has finished.</summary>
+    public const string FulfilmentNotCancellable = "fulfilment_not_cancellable";
+
+    /// <summary>How long a client should wait before retrying while Temporal is unreachable.</summary>
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+
     public static WebApplication MapFulfilmentEndpoints(this WebApplication app)
     {
+        var fulfilment = app.MapVersionedGroup("/api/orders/{id}/fulfilment").WithTags("Fulfilment");
+
+        fulfilment.MapPost("/", StartAsync).WithName("StartFulfilment")
+            .WithSummary("Starts the order's fulfilment: reserve stock, charge, ship, undone in reverse on failure.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        fulfilment.MapGet("/", GetAsync).WithName("GetFulfilment")
+            .WithSummary("The order's fulfilment: its step, the undo steps run and why it failed.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        fulfilment.MapPost("/cancel", CancelAsync).WithName("CancelFulfilment")
+            .WithSummary("Cancels the order's fulfilment and undoes what it did, unless it is already shipping.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
         return app;
+    }
+
+    /// <summary>Where an order's fulfilment status is read.</summary>
+    public static string StatusUrl(long orderId) => string.Create(CultureInfo.InvariantCulture, $"/api/orders/{orderId}/fulfilment");
+
+    /// <summary>Starts the order's fulfilment saga; once per order (a second start is a 409, not a second run).</summary>
+    private static async Task<Results<Accepted<ApiResponse<FulfilmentAcceptedResponse>>, ProblemHttpResult>> StartAsync(
+        [Range(1, long.MaxValue)] long id, IFulfilmentWorkflows workflows, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await workflows.StartAsync(id, cancellationToken)
+                ? TypedResults.Accepted(StatusUrl(id), ApiResponse.Ok(FulfilmentAcceptedResponse.For(id), clock))
+                : ProblemDetailsDefaults.Problem(
+                    StatusCodes.Status409Conflict, FulfilmentExists, "The order's fulfilment was started before.", $"Read it at {StatusUrl(id)}.");
+        }
+        catch (WorkflowsUnavailableException unavailable)
+        {
+            return Unavailable(unavailable, http);
+        }
+    }
+
+    /// <summary>The order's fulfilment status, live while it runs and final once it has finished.</summary>
+    private static async Task<Results<Ok<ApiResponse<FulfilmentResponse>>, ProblemHttpResult>> GetAsync(
+        [Range(1, long.MaxValue)] long id, IFulfilmentWorkflows workflows, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var status = await workflows.GetStatusAsync(id, cancellationToken);
+            return status is null
+                ? NotFound(id)
+                : TypedResults.Ok(ApiResponse.Ok(FulfilmentResponse.From(status), clock));
+        }
+        catch (WorkflowsUnavailableException unavailable)
+        {
+            return Unavailable(unavailable, http);
+        }
+    }
+
+    /// <summary>Asks the order's fulfilment to stop before its next step and undo what it did.</summary>
+    private static async Task<Results<Accepted<ApiResponse<FulfilmentAcceptedResponse>>, ProblemHttpResult>> CancelAsync(
+        [Range(1, long.MaxValue)] long id, IFulfilmentWorkflows workflows, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await workflows.CancelAsync(id, cancellationToken) switch
+            {
+                FulfilmentCancel.Requested => TypedResults.Accepted(StatusUrl(id), ApiResponse.Ok(FulfilmentAcceptedResponse.For(id), clock)),
+                FulfilmentCancel.NotFound => NotFound(id),
+                _ => ProblemDetailsDefaults.Problem(
+                    StatusCodes.Status409Conflict,
+                    FulfilmentNotCancellable,
+                    "The order's fulfilment can no longer be cancelled.",
+                    $"It is shipping or has finished; read it at {StatusUrl(id)}."),
+            };
+        }
+        catch (WorkflowsUnavailableException unavailable)
+        {
+            return Unavailable(unavailable, http);
+        }
+    }
+
+    private static ProblemHttpResult NotFound(long id) => ProblemDetailsDefaults.Problem(
+        StatusCodes.Status404NotFound, ProblemCodes.NotFound, "The order has no fulfilment.", $"Start it with POST {StatusUrl(id)}.");
+
+    /// <summary>
+    /// A 503 the client can act on, never a 500: the workflows are switched off (a warning: retrying will not help until
+    /// someone configures Temporal) or Temporal is down (retry after the Retry-After delay).
+    /// </summary>
+    private static ProblemHttpResult Unavailable(WorkflowsUnavailableException unavailable, HttpContext http)
+    {
+        if (unavailable.Transient)
+        {
+            http.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return ProblemDetailsDefaults.Problem(
+            StatusCodes.Status503ServiceUnavailable, WorkflowsUnavailable, "Workflows are unavailable.", unavailable.Message, severity: "warning");
     }
 }
