@@ -72,9 +72,16 @@ public sealed partial class ApiFactory : WebApplicationFactory<Program>
         }
 
         builder.AddData();
+        AddModuleData(builder);
         using var host = builder.Build();
         await host.Services.MigrateDatabaseAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// The tables of a module that registers them itself rather than through AddData (the messaging module's
+    /// AddModuleDbContext), so that they are migrated with the rest.
+    /// </summary>
+    static partial void AddModuleData(IHostApplicationBuilder builder);
 
     /// <summary>Settings a module's tests give every app, before the test's own (which override them).</summary>
     partial void AddModuleSettings(List<KeyValuePair<string, string?>> settings);

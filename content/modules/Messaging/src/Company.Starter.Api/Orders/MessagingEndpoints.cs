@@ -1,3 +1,5 @@
+using Company.Starter.Api.Orders;
+
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>The messaging module's HTTP endpoints: orders, their live notifications and their fulfilment.</summary>
@@ -5,6 +7,7 @@ public static partial class MessagingEndpoints
 {
     public static WebApplication MapMessagingEndpoints(this WebApplication app)
     {
+        app.MapOrderEndpoints();
         MapNotifications(app);
         app.MapFulfilmentEndpoints();
         return app;

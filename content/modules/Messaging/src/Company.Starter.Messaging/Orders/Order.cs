@@ -9,6 +9,11 @@ namespace Company.Starter.Messaging.Orders;
 /// </summary>
 public sealed class Order : IVersioned
 {
+    /// <summary>Identity's user ids are strings of at most 450 characters (the length Identity gives its own key column).</summary>
+    public const int CustomerIdMaxLength = 450;
+
+    public const int SkuMaxLength = 64;
+
     /// <summary>The amount column's digits in all (<c>numeric(18, 2)</c>)...</summary>
     public const int AmountPrecision = 18;
 

@@ -5,16 +5,12 @@ namespace Company.Starter.Messaging.Orders;
 
 internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
 {
-    public const int CustomerIdMaxLength = 450;
-    public const int SkuMaxLength = 64;
-
     public void Configure(EntityTypeBuilder<Order> order)
     {
         order.HasKey(o => o.Id);
         order.Property(o => o.Id).ValueGeneratedNever();
-        // Identity's user ids are strings of at most 450 characters (the length Identity gives its own key column).
-        order.Property(o => o.CustomerId).HasMaxLength(CustomerIdMaxLength);
-        order.Property(o => o.Sku).HasMaxLength(SkuMaxLength);
+        order.Property(o => o.CustomerId).HasMaxLength(Order.CustomerIdMaxLength);
+        order.Property(o => o.Sku).HasMaxLength(Order.SkuMaxLength);
         order.Property(o => o.Amount).HasPrecision(Order.AmountPrecision, Order.AmountScale);
         order.Property(o => o.Status).HasConversion<string>().HasMaxLength(32);
         order.Property(o => o.Version).IsConcurrencyToken();
