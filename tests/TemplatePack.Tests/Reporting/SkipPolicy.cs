@@ -15,7 +15,14 @@ public static class SkipPolicy
     /// a test that needs something CI here cannot have (Temporal's test server is downloaded at run time; Docker-only
     /// Testcontainers paths), never for a service that apt or NuGet can provide.
     /// </summary>
-    public static readonly IReadOnlyList<AllowedSkip> Allowed = [];
+    public static readonly IReadOnlyList<AllowedSkip> Allowed =
+    [
+        // The messaging module's workflow tests run on Temporal's time-skipping test server, which the SDK downloads on
+        // first use (users' machines and GitHub's runners can); no download site is reachable here and no package ships
+        // the binary. The activities are still tested here, for real, with ActivityEnvironment.
+        new("*.Messaging.Tests.Workflows.FulfilmentWorkflowTests.*",
+            "Temporal's test server is downloaded at run time; CI here has no network to download it from"),
+    ];
 
     public static bool IsCi => Environment.GetEnvironmentVariable("CI") is { } ci && ci.Equals("true", StringComparison.OrdinalIgnoreCase);
 
