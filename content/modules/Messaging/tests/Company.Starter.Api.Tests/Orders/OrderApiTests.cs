@@ -229,7 +229,9 @@ public sealed class OrderApiTests(TestEnvironment environment)
         public override async ValueTask<DbDataReader> ReaderExecutedAsync(
             DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
         {
-            if (Armed && command.CommandText.Contains("INSERT INTO outbox_messages", StringComparison.OrdinalIgnoreCase))
+            // PostgreSQL's SQL names the table bare, SQLite's quotes it.
+            if (Armed && (command.CommandText.Contains("INSERT INTO outbox_messages", StringComparison.OrdinalIgnoreCase)
+                || command.CommandText.Contains("INSERT INTO \"outbox_messages\"", StringComparison.OrdinalIgnoreCase)))
             {
                 Failed = true;
                 await result.DisposeAsync();
