@@ -97,8 +97,7 @@ public sealed class EventTypeRegistry
         name = dot > 0 ? type[..dot] : string.Empty;
         version = 0;
         return dot > 0 &&
-            int.TryParse(type.AsSpan(dot + 2), NumberStyles.None, CultureInfo.InvariantCulture, out version) &&
-            version > 0;
+            int.TryParse(type.AsSpan(dot + 2), NumberStyles.None, CultureInfo.InvariantCulture, out version);
     }
 }
 
