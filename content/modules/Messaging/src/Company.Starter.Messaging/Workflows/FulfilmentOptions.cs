@@ -15,12 +15,12 @@ public sealed class FulfilmentOptions
     public const string ConnectionStringName = "temporal";
 
     /// <summary>The task queue the API starts workflows on and the worker polls.</summary>
-    [Required]
+    [Required(ErrorMessage = "Messaging:Fulfilment:TaskQueue is required.")]
     [RegularExpression("^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$", ErrorMessage = "Messaging:Fulfilment:TaskQueue must be 1-200 letters, digits, '.', '-' or '_'.")]
     public string TaskQueue { get; set; } = "order-fulfilment";
 
     /// <summary>The Temporal namespace (the dev server's is <c>default</c>).</summary>
-    [Required]
+    [Required(ErrorMessage = "Messaging:Fulfilment:Namespace is required.")]
     [RegularExpression("^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$", ErrorMessage = "Messaging:Fulfilment:Namespace must be 1-255 letters, digits, '.', '-' or '_'.")]
     public string Namespace { get; set; } = "default";
 
