@@ -12,6 +12,13 @@ public sealed class KafkaHealthCheck(KafkaTransport transport) : IHealthCheck
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var servers = transport.Options.BootstrapServers;
+        if (transport.FatalError is { } fatal)
+        {
+            return new HealthCheckResult(
+                context.Registration.FailureStatus,
+                $"The Kafka producer for {servers} failed for good ({fatal.Code}: {fatal.Reason}); restart the worker.");
+        }
+
         try
         {
             // GetMetadata blocks for up to its timeout: off the request's thread.

@@ -40,7 +40,11 @@ public sealed partial class KafkaTransport : IMessageTransport, IDisposable
         _logger = logger;
         _producer = new ProducerBuilder<string, byte[]>(CreateProducerConfig(_options))
             .SetLogHandler((_, message) => Log(message))
-            .SetErrorHandler((_, error) => LogError(error))
+            .SetErrorHandler((_, error) =>
+            {
+                FatalError ??= error.IsFatal ? error : null;
+                LogError(error);
+            })
             .Build();
     }
 
@@ -50,6 +54,13 @@ public sealed partial class KafkaTransport : IMessageTransport, IDisposable
     internal Handle Handle => _producer.Handle;
 
     internal KafkaOptions Options => _options;
+
+    /// <summary>
+    /// The fatal error the producer stopped on, if any: an idempotent producer that lost its guarantees (e.g. an
+    /// out-of-order sequence) refuses every later message, and only a new process starts a new one. The readiness check
+    /// reports it so the orchestrator restarts the worker.
+    /// </summary>
+    internal Error? FatalError { get; private set; }
 
     public string DeadLetterDestination(string destination) => destination + ".dlq";
 
