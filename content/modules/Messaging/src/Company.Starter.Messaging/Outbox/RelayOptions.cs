@@ -7,9 +7,13 @@ public sealed class RelayOptions
 {
     public const string SectionName = "Messaging:Relay";
 
-    /// <summary>How long the relay waits after finding the outbox empty: the upper bound of the latency it adds.</summary>
+    /// <summary>
+    /// How long the relay waits after finding the outbox empty: the upper bound of the latency it adds. 20 ms keeps the
+    /// relay's share of an event's latency small (at 100 ms it was most of the p50 in the messaging benchmark's paced
+    /// run), for one query per poll on the partial index of unsent rows, which is empty once the relay has caught up.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00", ErrorMessage = "Messaging:Relay:PollInterval must be between 10 ms and 1 minute.")]
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>How many rows one publish carries: bigger batches mean fewer round trips, and more to publish again after a crash.</summary>
     [Range(1, 5000, ErrorMessage = "Messaging:Relay:BatchSize must be between 1 and 5000.")]
