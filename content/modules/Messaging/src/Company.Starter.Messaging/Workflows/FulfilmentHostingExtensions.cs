@@ -49,11 +49,17 @@ public static partial class FulfilmentHostingExtensions
         builder.Services.TryAddSingleton<IPayments, InMemoryPayments>();
         builder.Services.TryAddSingleton<IShipping, InMemoryShipping>();
 
-        // Its own client, connected as the worker starts (a worker cannot poll on a lazy, unconnected client).
-        builder.Services
-            .AddHostedTemporalWorker(settings.TargetHost, settings.Namespace, settings.TaskQueue)
+        // The hosting package's options builder: activities created per invocation from a DI scope, the workflow
+        // registered. FulfilmentWorkerService runs them (the package's AddHostedTemporalWorker would too, but would
+        // stop the whole worker host when Temporal is down at start); it connects a client of its own, since a worker
+        // cannot poll on the lazy, unconnected client the API side registers.
+        var worker = new TemporalWorkerServiceOptionsBuilder(settings.TaskQueue, builder.Services)
+            .ConfigureOptions(options => options.TaskQueue = settings.TaskQueue)
             .AddScopedActivities<FulfilmentActivities>()
             .AddWorkflow<FulfilmentWorkflow>();
+        var optionsName = worker.ConfigureOptions().Name;
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService(provider => ActivatorUtilities.CreateInstance<FulfilmentWorkerService>(provider, optionsName));
         return builder;
     }
 

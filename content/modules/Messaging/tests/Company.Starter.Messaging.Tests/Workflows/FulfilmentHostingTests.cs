@@ -23,7 +23,7 @@ public sealed class FulfilmentHostingTests
         await host.StartAsync(CancellationToken);
         await host.StopAsync(CancellationToken);
 
-        Assert.DoesNotContain(host.Services.GetServices<IHostedService>(), service => service is TemporalWorkerService);
+        Assert.DoesNotContain(host.Services.GetServices<IHostedService>(), service => service is FulfilmentWorkerService);
         Assert.IsType<UnavailableFulfilmentWorkflows>(host.Services.GetRequiredService<IFulfilmentWorkflows>());
         var notice = Assert.Single(log.Entries, entry => entry.Message.Contains("workflows are off", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Information, notice.Level);
@@ -37,11 +37,40 @@ public sealed class FulfilmentHostingTests
         // Nothing listens there: registering and resolving connect to nothing (the worker connects when it starts).
         using var host = Build(new RecordingLog(), temporal: "127.0.0.1:9");
 
-        Assert.Contains(host.Services.GetServices<IHostedService>(), service => service is TemporalWorkerService);
+        Assert.Contains(host.Services.GetServices<IHostedService>(), service => service is FulfilmentWorkerService);
         Assert.IsType<TemporalFulfilmentWorkflows>(host.Services.GetRequiredService<IFulfilmentWorkflows>());
         using var scope = host.Services.CreateScope();
         Assert.NotNull(scope.ServiceProvider.GetRequiredService<FulfilmentActivities>());
         Assert.Equal("127.0.0.1:9", host.Services.GetRequiredService<IOptions<FulfilmentOptions>>().Value.TargetHost);
+
+        // What the worker service will poll with: the saga and its five activities, on the configured task queue.
+        var service = host.Services.GetServices<IHostedService>().OfType<FulfilmentWorkerService>().Single();
+        var worker = host.Services.GetRequiredService<IOptionsMonitor<TemporalWorkerServiceOptions>>().Get(service.OptionsName);
+        Assert.Equal("order-fulfilment", worker.TaskQueue);
+        Assert.Equal(typeof(FulfilmentWorkflow), Assert.Single(worker.Workflows).Type);
+        Assert.Equal(
+            ["ChargePayment", "RefundPayment", "ReleaseStock", "ReserveStock", "Ship"],
+            worker.Activities.Select(activity => activity.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_temporal_down_the_worker_host_keeps_running_and_warns_while_it_retries()
+    {
+        var log = new RecordingLog();
+        using var host = Build(log, temporal: "127.0.0.1:9");
+
+        await host.StartAsync(CancellationToken);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!log.Entries.Any(entry => entry.Level == LogLevel.Warning && entry.Message.Contains("cannot be reached", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "No warning about the unreachable Temporal server:\n" + string.Join("\n", log.Entries));
+            await Task.Delay(50, CancellationToken);
+        }
+
+        // Still running (a failed background service would have stopped the host), and it stops when asked.
+        Assert.False(host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+        await host.StopAsync(CancellationToken);
+        Assert.DoesNotContain(log.Entries, entry => entry.Level >= LogLevel.Error);
     }
 
     [Theory]
