@@ -10,7 +10,9 @@ using Company.Starter.Messaging.Transport;
 using Company.Starter.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Company.Starter.Api.Tests.Orders;
 
@@ -214,6 +216,68 @@ public sealed class OrderApiTests(TestEnvironment environment)
         var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
         Assert.Equal(1, await db.Orders.CountAsync(CancellationToken));
         Assert.Equal(1, await db.OutboxMessages.CountAsync(CancellationToken));
+    }
+
+    [Fact]
+    public async Task The_apps_migrate_command_creates_the_order_tables()
+    {
+        // The deployment step as a user runs it (`dotnet Company.Starter.Api.dll migrate`, a process of its own): the
+        // app's AddMessaging registered the messaging tables, so its migrate applies their migrations after the app's.
+        await using var settings = await environment.CreateAppSettingsAsync(createDatabase: false, CancellationToken);
+
+        var (exitCode, error) = await RunApiAsync(settings.Values, "migrate");
+
+        Assert.True(exitCode == 0, $"migrate exited {exitCode}: {error}");
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings.Values);
+        builder.AddData();
+        builder.Services.AddModuleDbContext<MessagingDbContext>(MessagingDbContext.MigrationsHistoryTable);
+        using var host = builder.Build();
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
+        Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync(CancellationToken));
+        Assert.Equal(0, await db.OutboxMessages.CountAsync(CancellationToken));
+    }
+
+    /// <summary>Runs the built API (next to the tests) with <paramref name="settings"/> as environment variables.</summary>
+    private static async Task<(int ExitCode, string Error)> RunApiAsync(IReadOnlyDictionary<string, string?> settings, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, $"{typeof(Program).Assembly.GetName().Name}.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        var output = process.StandardOutput.ReadToEndAsync(CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        await output;
+        return (process.ExitCode, await error);
     }
 
     /// <summary>
