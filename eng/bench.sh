@@ -77,10 +77,14 @@ messaging_bench() {
     step "Run the $broker bench: $events events raw and through the outbox, then $rate/s for $seconds s"
     dll="$project/bin/Release/net10.0/Bench.Orders.Messaging.Benchmarks.dll"
     # The bench makes (and drops) a database of its own on the server of FULLSTACK_TEST_POSTGRES. Its own report goes
-    # to stderr as it comes; the line for the table below is the bench-result one.
-    line="$(cd "$(dirname "$dll")" && env ConnectionStrings__appdb="$FULLSTACK_TEST_POSTGRES" ConnectionStrings__redis="$FULLSTACK_TEST_REDIS" \
-      "ConnectionStrings__$broker=$address" dotnet "$dll" --events "$events" --rate "$rate" --seconds "$seconds" | tee /dev/stderr | grep '^bench-result ' || true)"
+    # to stderr as it comes (through tee's stdout: tee /dev/stderr would reopen a redirected stderr and overwrite it);
+    # the line for the table below is the bench-result one.
+    (cd "$(dirname "$dll")" && env ConnectionStrings__appdb="$FULLSTACK_TEST_POSTGRES" ConnectionStrings__redis="$FULLSTACK_TEST_REDIS" \
+      "ConnectionStrings__$broker=$address" dotnet "$dll" --events "$events" --rate "$rate" --seconds "$seconds") 2>&1 \
+      | tee "$work/messaging-$broker.log" >&2 || true
+    line="$(grep '^bench-result ' "$work/messaging-$broker.log" || true)"
     echo "${line:-bench-result broker=$broker run=failed}" >>"$results"
+    grep '^bench-failure ' "$work/messaging-$broker.log" | sed "s/^bench-failure /$broker failed: /" >>"$work/messaging-failures.txt" || true
   done
 
   awk -v kafka="${BENCH_KAFKA:-mock}" -v rate="$rate" '
@@ -99,6 +103,7 @@ messaging_bench() {
       if (kafka == "mock") print "Kafka here is librdkafka'"'"'s mock cluster (an in-process broker, in the bench'"'"'s own process): its absolute figures are not a real cluster'"'"'s."
       print "Target (issue 14): outbox >= 0.5x raw on Kafka, and p99 < 100 ms paced at 1,000 events/s."
     }' "$results"
+  cat "$work/messaging-failures.txt" 2>/dev/null || true
 }
 
 if [[ "${1:-${BENCH_SUITE:-}}" == messaging ]]; then

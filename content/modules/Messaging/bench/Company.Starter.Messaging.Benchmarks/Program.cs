@@ -128,6 +128,12 @@ try
         }
     }
 }
+catch (Exception exception) when (!stop.IsCancellationRequested)
+{
+    // What was measured before the failure is still printed, with the failure, so that a script sees both.
+    report.Failure = $"{exception.GetType().Name}: {exception.Message.ReplaceLineEndings(" ")}";
+    Console.Error.WriteLine(exception);
+}
 finally
 {
     if (!bench.KeepDatabase)
@@ -594,7 +600,10 @@ namespace Company.Starter.Messaging.Benchmarks
 
         public PathResult? Paced { get; set; }
 
-        public bool Complete => Raw is { Complete: true } && RawWithReceipt is { Complete: true } && Outbox is { Complete: true } && Paced is { Complete: true };
+        /// <summary>Why the run stopped early, if it did.</summary>
+        public string? Failure { get; set; }
+
+        public bool Complete => Failure is null && Raw is { Complete: true } && RawWithReceipt is { Complete: true } && Outbox is { Complete: true } && Paced is { Complete: true };
 
         public void Print(TextWriter output)
         {
@@ -612,6 +621,11 @@ namespace Company.Starter.Messaging.Benchmarks
                 output.WriteLine(Invariant($"paced run: orders written at {written:0} /s (target {PacedRate} /s)"));
             }
 
+            if (Failure is not null)
+            {
+                output.WriteLine($"FAILED: {Failure}");
+            }
+
             foreach (var (name, path) in new[] { ("raw", Raw), ("raw + receipt", RawWithReceipt), ("outbox", Outbox), ("paced", Paced) })
             {
                 if (path is { Complete: false })
@@ -627,6 +641,11 @@ namespace Company.Starter.Messaging.Benchmarks
 
             output.WriteLine(Invariant(
                 $"bench-result broker={Broker} raw_eps={Raw?.EventsPerSecond:0} outbox_eps={Outbox?.EventsPerSecond:0} ratio={ratio:0.00} rawfx_eps={RawWithReceipt?.EventsPerSecond:0} ratio_fx={ratioToReceipt:0.00} raw_p50={Raw?.P50:0.0} raw_p99={Raw?.P99:0.0} outbox_p50={Outbox?.P50:0.0} outbox_p99={Outbox?.P99:0.0} paced_rate={PacedRate} paced_p50={Paced?.P50:0.0} paced_p99={Paced?.P99:0.0} paced_written={Paced?.WriteRate:0} complete={(Complete ? "yes" : "no")}"));
+            if (Failure is not null)
+            {
+                // Last, and key=value like the rest: the failure is free text.
+                output.WriteLine($"bench-failure {Failure}");
+            }
         }
 
         private static double Ratio(PathResult? path, PathResult? baseline) =>
