@@ -46,6 +46,7 @@ public sealed partial class NatsTransport : IMessageTransport, IAsyncDisposable
     private readonly NatsConnection _connection;
     private readonly NatsJSContext _jetStream;
     private readonly ConcurrentDictionary<string, bool> _streams = new(StringComparer.Ordinal);
+    private int _disposed;
 
     public NatsTransport(IOptions<NatsOptions> options, ILogger<NatsTransport> logger)
     {
@@ -258,7 +259,9 @@ public sealed partial class NatsTransport : IMessageTransport, IAsyncDisposable
     private static string Redact(string? url) =>
         Uri.TryCreate(url?.Split(',')[0], UriKind.Absolute, out var parsed) ? $"{parsed.Scheme}://{parsed.Host}:{parsed.Port}" : "(invalid URL)";
 
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    public ValueTask DisposeAsync() =>
+        // Registered as itself and as IMessageTransport (a factory registration), so the container disposes it twice.
+        Interlocked.Exchange(ref _disposed, 1) == 1 ? ValueTask.CompletedTask : _connection.DisposeAsync();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Consuming NATS subject {Subject} (stream {Stream}) as durable consumer {Consumer}")]
     private static partial void LogSubscribed(ILogger logger, string subject, string stream, string consumer);

@@ -44,6 +44,7 @@ public sealed partial class RabbitMqTransport(IOptions<RabbitMqOptions> options,
     private readonly ConcurrentDictionary<string, bool> _declared = new(StringComparer.Ordinal);
     private IConnection? _connection;
     private IChannel? _publisher;
+    private int _disposed;
 
     public string System => "rabbitmq";
 
@@ -381,6 +382,13 @@ public sealed partial class RabbitMqTransport(IOptions<RabbitMqOptions> options,
 
     public async ValueTask DisposeAsync()
     {
+        // Registered as itself and as IMessageTransport (a factory registration), so the container disposes it twice;
+        // a second CloseAsync on the disposed connection would throw ObjectDisposedException out of the host's disposal.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (_publisher is not null)
         {
             await CloseQuietlyAsync(_publisher);
