@@ -1,7 +1,7 @@
-using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Company.Starter.Api.Http;
 using Company.Starter.Api.Orders;
+using Company.Starter.Messaging.Orders;
 using Company.Starter.Messaging.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -9,7 +9,9 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Starts, signals and queries an order's fulfilment workflow (the Temporal saga in
-/// Company.Starter.Messaging/Workflows). Without a Temporal server these answer 503 <c>workflows_unavailable</c>.
+/// Company.Starter.Messaging/Workflows), addressed by the order's id. An order that does not exist is a 404
+/// <c>not_found</c>, looked up before Temporal is asked; without a Temporal server the others answer 503
+/// <c>workflows_unavailable</c>.
 /// </summary>
 public static class FulfilmentEndpoints
 {
@@ -27,11 +29,13 @@ public static class FulfilmentEndpoints
 
     public static WebApplication MapFulfilmentEndpoints(this WebApplication app)
     {
-        var fulfilment = app.MapVersionedGroup("/api/orders/{id}/fulfilment").WithTags("Fulfilment");
+        // The order's own id (a GUID, as GET /api/orders/{id} takes it): a malformed one matches no route, a 404
+        // problem, before anything runs.
+        var fulfilment = app.MapVersionedGroup("/api/orders/{id:guid}/fulfilment").WithTags("Fulfilment");
 
         fulfilment.MapPost("/", StartAsync).WithName("StartFulfilment")
             .WithSummary("Starts the order's fulfilment: reserve stock, charge, ship, undone in reverse on failure.")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         fulfilment.MapGet("/", GetAsync).WithName("GetFulfilment")
             .WithSummary("The order's fulfilment: its step, the undo steps run and why it failed.")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -43,15 +47,24 @@ public static class FulfilmentEndpoints
     }
 
     /// <summary>Where an order's fulfilment status is read.</summary>
-    public static string StatusUrl(long orderId) => string.Create(CultureInfo.InvariantCulture, $"/api/orders/{orderId}/fulfilment");
+    public static string StatusUrl(Guid orderId) => $"/api/orders/{orderId}/fulfilment";
 
-    /// <summary>Starts the order's fulfilment saga; once per order (a second start is a 409, not a second run).</summary>
+    /// <summary>
+    /// Starts the order's fulfilment saga with what it needs of the order (id, SKU, quantity, amount); once per order
+    /// (a second start is a 409, not a second run).
+    /// </summary>
     private static async Task<Results<Accepted<ApiResponse<FulfilmentAcceptedResponse>>, ProblemHttpResult>> StartAsync(
-        [Range(1, long.MaxValue)] long id, IFulfilmentWorkflows workflows, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, OrderService orders, IFulfilmentWorkflows workflows, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
     {
+        // The database first: an order that does not exist is a 404 whether or not Temporal is there.
+        if (await orders.FindAsync(id, cancellationToken) is not { } details)
+        {
+            return OrderNotFound(id);
+        }
+
         try
         {
-            return await workflows.StartAsync(id, cancellationToken)
+            return await workflows.StartAsync(FulfilmentOrder.From(details.Order), cancellationToken)
                 ? TypedResults.Accepted(StatusUrl(id), ApiResponse.Ok(FulfilmentAcceptedResponse.For(id), clock))
                 : ProblemDetailsDefaults.Problem(
                     StatusCodes.Status409Conflict, FulfilmentExists, "The order's fulfilment was started before.", $"Read it at {StatusUrl(id)}.");
@@ -64,13 +77,18 @@ public static class FulfilmentEndpoints
 
     /// <summary>The order's fulfilment status, live while it runs and final once it has finished.</summary>
     private static async Task<Results<Ok<ApiResponse<FulfilmentResponse>>, ProblemHttpResult>> GetAsync(
-        [Range(1, long.MaxValue)] long id, IFulfilmentWorkflows workflows, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, OrderService orders, IFulfilmentWorkflows workflows, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
     {
+        if (await orders.FindAsync(id, cancellationToken) is null)
+        {
+            return OrderNotFound(id);
+        }
+
         try
         {
             var status = await workflows.GetStatusAsync(id, cancellationToken);
             return status is null
-                ? NotFound(id)
+                ? NoFulfilment(id)
                 : TypedResults.Ok(ApiResponse.Ok(FulfilmentResponse.From(status), clock));
         }
         catch (WorkflowsUnavailableException unavailable)
@@ -81,14 +99,19 @@ public static class FulfilmentEndpoints
 
     /// <summary>Asks the order's fulfilment to stop before its next step and undo what it did.</summary>
     private static async Task<Results<Accepted<ApiResponse<FulfilmentAcceptedResponse>>, ProblemHttpResult>> CancelAsync(
-        [Range(1, long.MaxValue)] long id, IFulfilmentWorkflows workflows, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, OrderService orders, IFulfilmentWorkflows workflows, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
     {
+        if (await orders.FindAsync(id, cancellationToken) is null)
+        {
+            return OrderNotFound(id);
+        }
+
         try
         {
             return await workflows.CancelAsync(id, cancellationToken) switch
             {
                 FulfilmentCancel.Requested => TypedResults.Accepted(StatusUrl(id), ApiResponse.Ok(FulfilmentAcceptedResponse.For(id), clock)),
-                FulfilmentCancel.NotFound => NotFound(id),
+                FulfilmentCancel.NotFound => NoFulfilment(id),
                 _ => ProblemDetailsDefaults.Problem(
                     StatusCodes.Status409Conflict,
                     FulfilmentNotCancellable,
@@ -102,7 +125,10 @@ public static class FulfilmentEndpoints
         }
     }
 
-    private static ProblemHttpResult NotFound(long id) => ProblemDetailsDefaults.Problem(
+    private static ProblemHttpResult OrderNotFound(Guid id) => ProblemDetailsDefaults.Problem(
+        StatusCodes.Status404NotFound, ProblemCodes.NotFound, "The order does not exist.", $"No order has id {id}.");
+
+    private static ProblemHttpResult NoFulfilment(Guid id) => ProblemDetailsDefaults.Problem(
         StatusCodes.Status404NotFound, ProblemCodes.NotFound, "The order has no fulfilment.", $"Start it with POST {StatusUrl(id)}.");
 
     /// <summary>

@@ -4,7 +4,7 @@ namespace Company.Starter.Api.Orders;
 
 /// <summary>An order's fulfilment as the API reports it: the saga's step, its undo steps so far and why it failed.</summary>
 public sealed record FulfilmentResponse(
-    long OrderId,
+    Guid OrderId,
     string WorkflowId,
     FulfilmentStep Step,
     bool CancelRequested,
@@ -23,8 +23,8 @@ public sealed record FulfilmentResponse(
 }
 
 /// <summary>The answer to a start or a cancel: accepted; follow the fulfilment at <see cref="StatusUrl"/>.</summary>
-public sealed record FulfilmentAcceptedResponse(long OrderId, string WorkflowId, string StatusUrl)
+public sealed record FulfilmentAcceptedResponse(Guid OrderId, string WorkflowId, string StatusUrl)
 {
-    public static FulfilmentAcceptedResponse For(long orderId) =>
+    public static FulfilmentAcceptedResponse For(Guid orderId) =>
         new(orderId, FulfilmentWorkflow.IdFor(orderId), FulfilmentEndpoints.StatusUrl(orderId));
 }

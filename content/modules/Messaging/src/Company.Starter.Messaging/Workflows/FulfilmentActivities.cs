@@ -12,19 +12,19 @@ namespace Company.Starter.Messaging.Workflows;
 public sealed class FulfilmentActivities(IInventory inventory, IPayments payments, IShipping shipping)
 {
     [Activity]
-    public Task<string> ReserveStockAsync(long orderId) => RunAsync(token => inventory.ReserveAsync(orderId, token));
+    public Task<string> ReserveStockAsync(FulfilmentOrder order) => RunAsync(token => inventory.ReserveAsync(order, token));
 
     [Activity]
-    public Task ReleaseStockAsync(long orderId) => RunAsync(token => inventory.ReleaseAsync(orderId, token));
+    public Task ReleaseStockAsync(Guid orderId) => RunAsync(token => inventory.ReleaseAsync(orderId, token));
 
     [Activity]
-    public Task<string> ChargePaymentAsync(long orderId) => RunAsync(token => payments.ChargeAsync(orderId, token));
+    public Task<string> ChargePaymentAsync(FulfilmentOrder order) => RunAsync(token => payments.ChargeAsync(order, token));
 
     [Activity]
-    public Task RefundPaymentAsync(long orderId) => RunAsync(token => payments.RefundAsync(orderId, token));
+    public Task RefundPaymentAsync(Guid orderId) => RunAsync(token => payments.RefundAsync(orderId, token));
 
     [Activity]
-    public Task<string> ShipAsync(long orderId) => RunAsync(token => shipping.ShipAsync(orderId, token));
+    public Task<string> ShipAsync(FulfilmentOrder order) => RunAsync(token => shipping.ShipAsync(order, token));
 
     /// <summary>
     /// Runs a step with the activity's cancellation token (set when the workflow cancels it, the worker shuts down or

@@ -33,7 +33,7 @@ public enum FulfilmentStep
 /// it ran them), and why it failed, when it did.
 /// </summary>
 public sealed record FulfilmentStatus(
-    long OrderId,
+    Guid OrderId,
     FulfilmentStep Step,
     bool CancelRequested,
     IReadOnlyList<string> Compensations,

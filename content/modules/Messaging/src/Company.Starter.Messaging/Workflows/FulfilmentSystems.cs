@@ -9,23 +9,23 @@ namespace Company.Starter.Messaging.Workflows;
 /// <summary>Reserves and releases the stock of an order.</summary>
 public interface IInventory
 {
-    /// <summary>Reserves the order's stock; returns the reservation's reference. The same order reserves once.</summary>
+    /// <summary>Reserves the order's stock (its quantity of its SKU); returns the reservation's reference. The same order reserves once.</summary>
     /// <exception cref="FulfilmentRejectedException">The stock is not there: retrying will not help.</exception>
-    Task<string> ReserveAsync(long orderId, CancellationToken cancellationToken);
+    Task<string> ReserveAsync(FulfilmentOrder order, CancellationToken cancellationToken);
 
     /// <summary>Releases the order's reservation, if there is one; releasing twice (or nothing) is not an error.</summary>
-    Task ReleaseAsync(long orderId, CancellationToken cancellationToken);
+    Task ReleaseAsync(Guid orderId, CancellationToken cancellationToken);
 }
 
 /// <summary>Charges and refunds the payment of an order.</summary>
 public interface IPayments
 {
-    /// <summary>Charges the order; returns the payment's reference. The same order is charged once.</summary>
+    /// <summary>Charges the order's amount; returns the payment's reference. The same order is charged once.</summary>
     /// <exception cref="FulfilmentRejectedException">The payment was declined: retrying will not help.</exception>
-    Task<string> ChargeAsync(long orderId, CancellationToken cancellationToken);
+    Task<string> ChargeAsync(FulfilmentOrder order, CancellationToken cancellationToken);
 
     /// <summary>Refunds the order's payment, if there is one; refunding twice (or nothing) is not an error.</summary>
-    Task RefundAsync(long orderId, CancellationToken cancellationToken);
+    Task RefundAsync(Guid orderId, CancellationToken cancellationToken);
 }
 
 /// <summary>Ships an order.</summary>
@@ -33,7 +33,7 @@ public interface IShipping
 {
     /// <summary>Hands the order to the carrier; returns the tracking reference. The same order ships once.</summary>
     /// <exception cref="FulfilmentRejectedException">The carrier refused the parcel: retrying will not help.</exception>
-    Task<string> ShipAsync(long orderId, CancellationToken cancellationToken);
+    Task<string> ShipAsync(FulfilmentOrder order, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -46,7 +46,7 @@ public sealed class FulfilmentWorkflow
     };
 
     private readonly List<string> _compensations = [];
-    private long _orderId;
+    private Guid _orderId;
     private FulfilmentStep _step = FulfilmentStep.Pending;
     private bool _cancelRequested;
     private bool _stockMayBeReserved;
@@ -55,22 +55,22 @@ public sealed class FulfilmentWorkflow
     private DateTimeOffset _updatedAt;
 
     /// <summary>The workflow id of an order's fulfilment: one per order, so a second start is refused, not run twice.</summary>
-    public static string IdFor(long orderId) => $"order-{orderId}-fulfilment";
+    public static string IdFor(Guid orderId) => $"order-{orderId}-fulfilment";
 
     /// <summary>Where the saga is: the step, the undo steps run so far and why it failed.</summary>
     [WorkflowQuery]
     public FulfilmentStatus Status => new(_orderId, _step, _cancelRequested, _compensations.ToArray(), _failureReason, _updatedAt);
 
     [WorkflowRun]
-    public async Task<FulfilmentStatus> RunAsync(long orderId)
+    public async Task<FulfilmentStatus> RunAsync(FulfilmentOrder order)
     {
-        _orderId = orderId;
+        var orderId = _orderId = order.OrderId;
         MoveTo(FulfilmentStep.Pending);
         try
         {
-            if (await StepAsync(FulfilmentStep.ReservingStock, activities => activities.ReserveStockAsync(orderId), ReserveStock, () => _stockMayBeReserved = true)
-                && await StepAsync(FulfilmentStep.Charging, activities => activities.ChargePaymentAsync(orderId), ChargePayment, () => _paymentMayBeCharged = true)
-                && await StepAsync(FulfilmentStep.Shipping, activities => activities.ShipAsync(orderId), Ship, () => { }))
+            if (await StepAsync(FulfilmentStep.ReservingStock, activities => activities.ReserveStockAsync(order), ReserveStock, () => _stockMayBeReserved = true)
+                && await StepAsync(FulfilmentStep.Charging, activities => activities.ChargePaymentAsync(order), ChargePayment, () => _paymentMayBeCharged = true)
+                && await StepAsync(FulfilmentStep.Shipping, activities => activities.ShipAsync(order), Ship, () => { }))
             {
                 MoveTo(FulfilmentStep.Shipped);
                 return Status;

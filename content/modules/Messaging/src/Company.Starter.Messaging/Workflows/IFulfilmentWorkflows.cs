@@ -7,14 +7,17 @@ namespace Company.Starter.Messaging.Workflows;
 /// </summary>
 public interface IFulfilmentWorkflows
 {
-    /// <summary>Starts the order's fulfilment; false when the order already has one (running or finished).</summary>
-    Task<bool> StartAsync(long orderId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Starts the fulfilment of <paramref name="order"/> (an order that exists: the caller looked it up); false when the
+    /// order already has one (running or finished).
+    /// </summary>
+    Task<bool> StartAsync(FulfilmentOrder order, CancellationToken cancellationToken);
 
     /// <summary>The order's fulfilment status; null when the order has none.</summary>
-    Task<FulfilmentStatus?> GetStatusAsync(long orderId, CancellationToken cancellationToken);
+    Task<FulfilmentStatus?> GetStatusAsync(Guid orderId, CancellationToken cancellationToken);
 
     /// <summary>Asks the order's fulfilment to cancel; <see cref="FulfilmentCancel.TooLate"/> once it is shipping or finished.</summary>
-    Task<FulfilmentCancel> CancelAsync(long orderId, CancellationToken cancellationToken);
+    Task<FulfilmentCancel> CancelAsync(Guid orderId, CancellationToken cancellationToken);
 }
 
 /// <summary>The answer to a cancel request.</summary>

@@ -10,20 +10,21 @@ namespace Company.Starter.Messaging.Workflows;
 /// <summary>An in-process stock ledger: every reservation succeeds.</summary>
 public sealed partial class InMemoryInventory(ILogger<InMemoryInventory> logger) : IInventory
 {
-    private readonly ConcurrentDictionary<long, string> _reservations = new();
+    private readonly ConcurrentDictionary<Guid, string> _reservations = new();
 
     /// <summary>The orders with stock reserved now.</summary>
-    public IReadOnlyCollection<long> Reserved => _reservations.Keys.ToArray();
+    public IReadOnlyCollection<Guid> Reserved => _reservations.Keys.ToArray();
 
-    public Task<string> ReserveAsync(long orderId, CancellationToken cancellationToken)
+    public Task<string> ReserveAsync(FulfilmentOrder order, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var orderId = order.OrderId;
         var reference = _reservations.GetOrAdd(orderId, id => $"reservation-{id}");
         LogReserved(logger, orderId, reference);
         return Task.FromResult(reference);
     }
 
-    public Task ReleaseAsync(long orderId, CancellationToken cancellationToken)
+    public Task ReleaseAsync(Guid orderId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (_reservations.TryRemove(orderId, out var reference))
@@ -35,29 +36,30 @@ public sealed partial class InMemoryInventory(ILogger<InMemoryInventory> logger)
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stock reserved for order {OrderId} ({Reference})")]
-    private static partial void LogReserved(ILogger logger, long orderId, string reference);
+    private static partial void LogReserved(ILogger logger, Guid orderId, string reference);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stock released for order {OrderId} ({Reference})")]
-    private static partial void LogReleased(ILogger logger, long orderId, string reference);
+    private static partial void LogReleased(ILogger logger, Guid orderId, string reference);
 }
 
 /// <summary>An in-process payment book: every charge succeeds.</summary>
 public sealed partial class InMemoryPayments(ILogger<InMemoryPayments> logger) : IPayments
 {
-    private readonly ConcurrentDictionary<long, string> _charges = new();
+    private readonly ConcurrentDictionary<Guid, string> _charges = new();
 
     /// <summary>The orders charged and not refunded.</summary>
-    public IReadOnlyCollection<long> Charged => _charges.Keys.ToArray();
+    public IReadOnlyCollection<Guid> Charged => _charges.Keys.ToArray();
 
-    public Task<string> ChargeAsync(long orderId, CancellationToken cancellationToken)
+    public Task<string> ChargeAsync(FulfilmentOrder order, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var orderId = order.OrderId;
         var reference = _charges.GetOrAdd(orderId, id => $"payment-{id}");
         LogCharged(logger, orderId, reference);
         return Task.FromResult(reference);
     }
 
-    public Task RefundAsync(long orderId, CancellationToken cancellationToken)
+    public Task RefundAsync(Guid orderId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (_charges.TryRemove(orderId, out var reference))
@@ -69,28 +71,29 @@ public sealed partial class InMemoryPayments(ILogger<InMemoryPayments> logger) :
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Payment charged for order {OrderId} ({Reference})")]
-    private static partial void LogCharged(ILogger logger, long orderId, string reference);
+    private static partial void LogCharged(ILogger logger, Guid orderId, string reference);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Payment refunded for order {OrderId} ({Reference})")]
-    private static partial void LogRefunded(ILogger logger, long orderId, string reference);
+    private static partial void LogRefunded(ILogger logger, Guid orderId, string reference);
 }
 
 /// <summary>An in-process carrier: every parcel ships.</summary>
 public sealed partial class InMemoryShipping(ILogger<InMemoryShipping> logger) : IShipping
 {
-    private readonly ConcurrentDictionary<long, string> _shipments = new();
+    private readonly ConcurrentDictionary<Guid, string> _shipments = new();
 
     /// <summary>The orders shipped.</summary>
-    public IReadOnlyCollection<long> Shipped => _shipments.Keys.ToArray();
+    public IReadOnlyCollection<Guid> Shipped => _shipments.Keys.ToArray();
 
-    public Task<string> ShipAsync(long orderId, CancellationToken cancellationToken)
+    public Task<string> ShipAsync(FulfilmentOrder order, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var orderId = order.OrderId;
         var reference = _shipments.GetOrAdd(orderId, id => $"shipment-{id}");
         LogShipped(logger, orderId, reference);
         return Task.FromResult(reference);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} shipped ({Reference})")]
-    private static partial void LogShipped(ILogger logger, long orderId, string reference);
+    private static partial void LogShipped(ILogger logger, Guid orderId, string reference);
 }

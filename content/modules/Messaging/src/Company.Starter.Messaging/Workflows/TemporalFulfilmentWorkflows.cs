@@ -17,13 +17,13 @@ public sealed partial class TemporalFulfilmentWorkflows(
     IOptions<FulfilmentOptions> options,
     ILogger<TemporalFulfilmentWorkflows> logger) : IFulfilmentWorkflows
 {
-    public Task<bool> StartAsync(long orderId, CancellationToken cancellationToken) => CallAsync(async rpc =>
+    public Task<bool> StartAsync(FulfilmentOrder order, CancellationToken cancellationToken) => CallAsync(async rpc =>
     {
         try
         {
             await client.StartWorkflowAsync(
-                (FulfilmentWorkflow workflow) => workflow.RunAsync(orderId),
-                new WorkflowOptions(FulfilmentWorkflow.IdFor(orderId), options.Value.TaskQueue)
+                (FulfilmentWorkflow workflow) => workflow.RunAsync(order),
+                new WorkflowOptions(FulfilmentWorkflow.IdFor(order.OrderId), options.Value.TaskQueue)
                 {
                     // One fulfilment per order, ever: a second start (a retried request, a double click) is refused
                     // by the server, whether the first run is still going or long finished.
@@ -39,7 +39,7 @@ public sealed partial class TemporalFulfilmentWorkflows(
         }
     }, cancellationToken);
 
-    public Task<FulfilmentStatus?> GetStatusAsync(long orderId, CancellationToken cancellationToken) => CallAsync(async rpc =>
+    public Task<FulfilmentStatus?> GetStatusAsync(Guid orderId, CancellationToken cancellationToken) => CallAsync(async rpc =>
     {
         var handle = client.GetWorkflowHandle<FulfilmentWorkflow>(FulfilmentWorkflow.IdFor(orderId));
         var description = await DescribeAsync(handle, rpc);
@@ -54,7 +54,7 @@ public sealed partial class TemporalFulfilmentWorkflows(
             : await handle.QueryAsync(workflow => workflow.Status, new WorkflowQueryOptions { Rpc = rpc });
     }, cancellationToken);
 
-    public Task<FulfilmentCancel> CancelAsync(long orderId, CancellationToken cancellationToken) => CallAsync(async rpc =>
+    public Task<FulfilmentCancel> CancelAsync(Guid orderId, CancellationToken cancellationToken) => CallAsync(async rpc =>
     {
         var handle = client.GetWorkflowHandle<FulfilmentWorkflow>(FulfilmentWorkflow.IdFor(orderId));
         var description = await DescribeAsync(handle, rpc);

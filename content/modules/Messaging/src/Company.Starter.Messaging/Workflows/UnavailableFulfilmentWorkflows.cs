@@ -9,11 +9,11 @@ public sealed class UnavailableFulfilmentWorkflows : IFulfilmentWorkflows
     public const string Message =
         "Workflows are off: set ConnectionStrings:temporal to a Temporal server (host:port, e.g. localhost:7233) to turn them on.";
 
-    public Task<bool> StartAsync(long orderId, CancellationToken cancellationToken) => throw Unavailable();
+    public Task<bool> StartAsync(FulfilmentOrder order, CancellationToken cancellationToken) => throw Unavailable();
 
-    public Task<FulfilmentStatus?> GetStatusAsync(long orderId, CancellationToken cancellationToken) => throw Unavailable();
+    public Task<FulfilmentStatus?> GetStatusAsync(Guid orderId, CancellationToken cancellationToken) => throw Unavailable();
 
-    public Task<FulfilmentCancel> CancelAsync(long orderId, CancellationToken cancellationToken) => throw Unavailable();
+    public Task<FulfilmentCancel> CancelAsync(Guid orderId, CancellationToken cancellationToken) => throw Unavailable();
 
     private static WorkflowsUnavailableException Unavailable() => new(Message, transient: false);
 }

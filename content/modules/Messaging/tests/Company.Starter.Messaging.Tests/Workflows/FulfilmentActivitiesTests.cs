@@ -12,6 +12,9 @@ public sealed class FulfilmentActivitiesTests
     private readonly InMemoryPayments _payments = new(NullLogger<InMemoryPayments>.Instance);
     private readonly InMemoryShipping _shipping = new(NullLogger<InMemoryShipping>.Instance);
 
+    private static readonly FulfilmentOrder Seven = new(Guid.CreateVersion7(), "LAMP-1", 2, 39.80m);
+    private static readonly FulfilmentOrder Eight = new(Guid.CreateVersion7(), "DESK-2", 1, 249m);
+
     private FulfilmentActivities Activities => new(_inventory, _payments, _shipping);
 
     [Fact]
@@ -19,25 +22,25 @@ public sealed class FulfilmentActivitiesTests
     {
         var environment = new ActivityEnvironment();
 
-        var first = await environment.RunAsync(() => Activities.ReserveStockAsync(7));
-        var again = await environment.RunAsync(() => Activities.ReserveStockAsync(7)); // a retry after a lost answer
+        var first = await environment.RunAsync(() => Activities.ReserveStockAsync(Seven));
+        var again = await environment.RunAsync(() => Activities.ReserveStockAsync(Seven)); // a retry after a lost answer
 
         Assert.Equal(first, again);
-        Assert.Equal([7L], _inventory.Reserved);
+        Assert.Equal([Seven.OrderId], _inventory.Reserved);
     }
 
     [Fact]
     public async Task Releasing_undoes_the_reservation_and_a_second_release_is_a_no_op()
     {
         var environment = new ActivityEnvironment();
-        await environment.RunAsync(() => Activities.ReserveStockAsync(7));
-        await environment.RunAsync(() => Activities.ReserveStockAsync(8));
+        await environment.RunAsync(() => Activities.ReserveStockAsync(Seven));
+        await environment.RunAsync(() => Activities.ReserveStockAsync(Eight));
 
-        await environment.RunAsync(() => Activities.ReleaseStockAsync(7));
-        await environment.RunAsync(() => Activities.ReleaseStockAsync(7));
-        await environment.RunAsync(() => Activities.ReleaseStockAsync(9)); // nothing reserved: nothing to undo
+        await environment.RunAsync(() => Activities.ReleaseStockAsync(Seven.OrderId));
+        await environment.RunAsync(() => Activities.ReleaseStockAsync(Seven.OrderId));
+        await environment.RunAsync(() => Activities.ReleaseStockAsync(Guid.CreateVersion7())); // nothing reserved: nothing to undo
 
-        Assert.Equal([8L], _inventory.Reserved);
+        Assert.Equal([Eight.OrderId], _inventory.Reserved);
     }
 
     [Fact]
@@ -45,13 +48,13 @@ public sealed class FulfilmentActivitiesTests
     {
         var environment = new ActivityEnvironment();
 
-        var first = await environment.RunAsync(() => Activities.ChargePaymentAsync(7));
-        var again = await environment.RunAsync(() => Activities.ChargePaymentAsync(7));
+        var first = await environment.RunAsync(() => Activities.ChargePaymentAsync(Seven));
+        var again = await environment.RunAsync(() => Activities.ChargePaymentAsync(Seven));
         Assert.Equal(first, again);
-        Assert.Equal([7L], _payments.Charged);
+        Assert.Equal([Seven.OrderId], _payments.Charged);
 
-        await environment.RunAsync(() => Activities.RefundPaymentAsync(7));
-        await environment.RunAsync(() => Activities.RefundPaymentAsync(7));
+        await environment.RunAsync(() => Activities.RefundPaymentAsync(Seven.OrderId));
+        await environment.RunAsync(() => Activities.RefundPaymentAsync(Seven.OrderId));
         Assert.Empty(_payments.Charged);
     }
 
@@ -60,11 +63,11 @@ public sealed class FulfilmentActivitiesTests
     {
         var environment = new ActivityEnvironment();
 
-        var first = await environment.RunAsync(() => Activities.ShipAsync(7));
-        var again = await environment.RunAsync(() => Activities.ShipAsync(7));
+        var first = await environment.RunAsync(() => Activities.ShipAsync(Seven));
+        var again = await environment.RunAsync(() => Activities.ShipAsync(Seven));
 
         Assert.Equal(first, again);
-        Assert.Equal([7L], _shipping.Shipped);
+        Assert.Equal([Seven.OrderId], _shipping.Shipped);
     }
 
     [Fact]
@@ -72,7 +75,7 @@ public sealed class FulfilmentActivitiesTests
     {
         var activities = new FulfilmentActivities(_inventory, new DecliningPayments(), _shipping);
 
-        var failure = await Assert.ThrowsAsync<ApplicationFailureException>(() => new ActivityEnvironment().RunAsync(() => activities.ChargePaymentAsync(7)));
+        var failure = await Assert.ThrowsAsync<ApplicationFailureException>(() => new ActivityEnvironment().RunAsync(() => activities.ChargePaymentAsync(Seven)));
 
         Assert.True(failure.NonRetryable);
         Assert.Equal(FulfilmentRejectedException.ErrorType, failure.ErrorType);
@@ -84,7 +87,7 @@ public sealed class FulfilmentActivitiesTests
     {
         var activities = new FulfilmentActivities(_inventory, new UnreachablePayments(), _shipping);
 
-        await Assert.ThrowsAsync<HttpRequestException>(() => new ActivityEnvironment().RunAsync(() => activities.ChargePaymentAsync(7)));
+        await Assert.ThrowsAsync<HttpRequestException>(() => new ActivityEnvironment().RunAsync(() => activities.ChargePaymentAsync(Seven)));
     }
 
     [Fact]
@@ -93,9 +96,9 @@ public sealed class FulfilmentActivitiesTests
         var environment = new ActivityEnvironment();
         environment.Cancel(); // the workflow cancelled it, or the worker is shutting down
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => environment.RunAsync(() => Activities.ReserveStockAsync(7)));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => environment.RunAsync(() => Activities.ChargePaymentAsync(7)));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => environment.RunAsync(() => Activities.ShipAsync(7)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => environment.RunAsync(() => Activities.ReserveStockAsync(Seven)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => environment.RunAsync(() => Activities.ChargePaymentAsync(Seven)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => environment.RunAsync(() => Activities.ShipAsync(Seven)));
 
         Assert.Empty(_inventory.Reserved);
         Assert.Empty(_payments.Charged);
@@ -104,15 +107,15 @@ public sealed class FulfilmentActivitiesTests
 
     private sealed class DecliningPayments : IPayments
     {
-        public Task<string> ChargeAsync(long orderId, CancellationToken cancellationToken) => throw new FulfilmentRejectedException("Card declined.");
+        public Task<string> ChargeAsync(FulfilmentOrder order, CancellationToken cancellationToken) => throw new FulfilmentRejectedException("Card declined.");
 
-        public Task RefundAsync(long orderId, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task RefundAsync(Guid orderId, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private sealed class UnreachablePayments : IPayments
     {
-        public Task<string> ChargeAsync(long orderId, CancellationToken cancellationToken) => throw new HttpRequestException("The payment provider did not answer.");
+        public Task<string> ChargeAsync(FulfilmentOrder order, CancellationToken cancellationToken) => throw new HttpRequestException("The payment provider did not answer.");
 
-        public Task RefundAsync(long orderId, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task RefundAsync(Guid orderId, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

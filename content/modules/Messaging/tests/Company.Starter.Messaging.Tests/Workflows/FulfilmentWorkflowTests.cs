@@ -18,16 +18,21 @@ public sealed class FulfilmentWorkflowTests(TemporalTestServer server) : IClassF
     public async Task An_order_is_reserved_charged_and_shipped()
     {
         var systems = new RecordingSystems();
+        var order = NewOrder();
         await WithWorkerAsync(systems, async taskQueue =>
         {
-            var handle = await StartAsync(1001, taskQueue);
+            var handle = await StartAsync(order, taskQueue);
 
             var status = await handle.GetResultAsync();
 
             Assert.Equal(FulfilmentStep.Shipped, status.Step);
+            Assert.Equal(order.OrderId, status.OrderId);
+            // Every forward step got the order as the API read it: what to reserve, what to charge, what to ship.
+            Assert.All(systems.Orders, received => Assert.Equal(order, received));
+            Assert.Equal(3, systems.Orders.Count);
             Assert.Empty(status.Compensations);
             Assert.Null(status.FailureReason);
-            Assert.Equal(["reserve 1001", "charge 1001", "ship 1001"], systems.Calls);
+            Assert.Equal([$"reserve {order.OrderId}", $"charge {order.OrderId}", $"ship {order.OrderId}"], systems.Calls);
             await AssertReplaysAsync(handle);
         });
     }
@@ -36,9 +41,10 @@ public sealed class FulfilmentWorkflowTests(TemporalTestServer server) : IClassF
     public async Task A_declined_charge_releases_the_reservation_and_refunds_nothing()
     {
         var systems = new RecordingSystems { DeclineCharge = true };
+        var order = NewOrder();
         await WithWorkerAsync(systems, async taskQueue =>
         {
-            var handle = await StartAsync(1002, taskQueue);
+            var handle = await StartAsync(order, taskQueue);
 
             var status = await handle.GetResultAsync();
 
@@ -46,7 +52,7 @@ public sealed class FulfilmentWorkflowTests(TemporalTestServer server) : IClassF
             Assert.Equal([FulfilmentCompensations.ReleaseStock], status.Compensations);
             Assert.Contains("Card declined.", status.FailureReason);
             // Not retried (the rejection is non-retryable), never shipped, nothing charged to refund.
-            Assert.Equal(["reserve 1002", "charge 1002", "release 1002"], systems.Calls);
+            Assert.Equal([$"reserve {order.OrderId}", $"charge {order.OrderId}", $"release {order.OrderId}"], systems.Calls);
             await AssertReplaysAsync(handle);
         });
     }
@@ -55,17 +61,18 @@ public sealed class FulfilmentWorkflowTests(TemporalTestServer server) : IClassF
     public async Task A_charge_that_keeps_failing_is_retried_to_its_limit_then_refunded_and_released()
     {
         var systems = new RecordingSystems { ChargeUnreachable = true };
+        var order = NewOrder();
         await WithWorkerAsync(systems, async taskQueue =>
         {
-            var handle = await StartAsync(1003, taskQueue);
+            var handle = await StartAsync(order, taskQueue);
 
             var status = await handle.GetResultAsync();
 
             Assert.Equal(FulfilmentStep.Failed, status.Step);
             // Whether the last attempt reached the provider is unknown: refund (idempotent) before releasing, last step first.
             Assert.Equal([FulfilmentCompensations.RefundPayment, FulfilmentCompensations.ReleaseStock], status.Compensations);
-            Assert.Equal(3, systems.Calls.Count(call => call == "charge 1003"));
-            Assert.DoesNotContain("ship 1003", systems.Calls);
+            Assert.Equal(3, systems.Calls.Count(call => call == $"charge {order.OrderId}"));
+            Assert.DoesNotContain($"ship {order.OrderId}", systems.Calls);
             await AssertReplaysAsync(handle);
         });
     }
@@ -74,9 +81,10 @@ public sealed class FulfilmentWorkflowTests(TemporalTestServer server) : IClassF
     public async Task A_cancel_signal_stops_the_saga_and_undoes_what_it_did()
     {
         var systems = new RecordingSystems { HoldReservation = true };
+        var order = NewOrder();
         await WithWorkerAsync(systems, async taskQueue =>
         {
-            var handle = await StartAsync(1004, taskQueue);
+            var handle = await StartAsync(order, taskQueue);
             await systems.ReservationStarted.Task.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken);
 
             var during = await handle.QueryAsync(workflow => workflow.Status);
@@ -91,7 +99,7 @@ public sealed class FulfilmentWorkflowTests(TemporalTestServer server) : IClassF
 
             Assert.Equal(FulfilmentStep.Cancelled, status.Step);
             Assert.Equal([FulfilmentCompensations.ReleaseStock], status.Compensations);
-            Assert.Equal(["reserve 1004", "release 1004"], systems.Calls);
+            Assert.Equal([$"reserve {order.OrderId}", $"release {order.OrderId}"], systems.Calls);
             await AssertReplaysAsync(handle);
         });
     }
@@ -100,6 +108,7 @@ public sealed class FulfilmentWorkflowTests(TemporalTestServer server) : IClassF
     public async Task The_api_client_starts_once_per_order_reports_the_status_and_refuses_a_late_cancel()
     {
         var systems = new RecordingSystems();
+        var order = NewOrder();
         await WithWorkerAsync(systems, async taskQueue =>
         {
             var workflows = new TemporalFulfilmentWorkflows(
@@ -107,27 +116,30 @@ public sealed class FulfilmentWorkflowTests(TemporalTestServer server) : IClassF
                 Options.Create(new FulfilmentOptions { TaskQueue = taskQueue }),
                 NullLogger<TemporalFulfilmentWorkflows>.Instance);
 
-            Assert.Null(await workflows.GetStatusAsync(1005, CancellationToken));
-            Assert.Equal(FulfilmentCancel.NotFound, await workflows.CancelAsync(1005, CancellationToken));
+            Assert.Null(await workflows.GetStatusAsync(order.OrderId, CancellationToken));
+            Assert.Equal(FulfilmentCancel.NotFound, await workflows.CancelAsync(order.OrderId, CancellationToken));
 
-            Assert.True(await workflows.StartAsync(1005, CancellationToken));
-            Assert.False(await workflows.StartAsync(1005, CancellationToken)); // the same order: refused, not run twice
-            var handle = server.Environment.Client.GetWorkflowHandle<FulfilmentWorkflow, FulfilmentStatus>(FulfilmentWorkflow.IdFor(1005));
+            Assert.True(await workflows.StartAsync(order, CancellationToken));
+            Assert.False(await workflows.StartAsync(order, CancellationToken)); // the same order: refused, not run twice
+            var handle = server.Environment.Client.GetWorkflowHandle<FulfilmentWorkflow, FulfilmentStatus>(FulfilmentWorkflow.IdFor(order.OrderId));
             await handle.GetResultAsync();
 
-            var status = await workflows.GetStatusAsync(1005, CancellationToken);
+            var status = await workflows.GetStatusAsync(order.OrderId, CancellationToken);
             Assert.Equal(FulfilmentStep.Shipped, status?.Step);
-            Assert.Equal(FulfilmentCancel.TooLate, await workflows.CancelAsync(1005, CancellationToken));
-            Assert.False(await workflows.StartAsync(1005, CancellationToken)); // finished: still refused
-            Assert.Single(systems.Calls, call => call == "ship 1005");
+            Assert.Equal(FulfilmentCancel.TooLate, await workflows.CancelAsync(order.OrderId, CancellationToken));
+            Assert.False(await workflows.StartAsync(order, CancellationToken)); // finished: still refused
+            Assert.Single(systems.Calls, call => call == $"ship {order.OrderId}");
             await AssertReplaysAsync(handle);
         });
     }
 
-    private Task<WorkflowHandle<FulfilmentWorkflow, FulfilmentStatus>> StartAsync(long orderId, string taskQueue) =>
+    /// <summary>An order as the API hands it to the saga: its own id, what to reserve and what to charge.</summary>
+    private static FulfilmentOrder NewOrder() => new(Guid.CreateVersion7(), "LAMP-1", 2, 39.80m);
+
+    private Task<WorkflowHandle<FulfilmentWorkflow, FulfilmentStatus>> StartAsync(FulfilmentOrder order, string taskQueue) =>
         server.Environment.Client.StartWorkflowAsync(
-            (FulfilmentWorkflow workflow) => workflow.RunAsync(orderId),
-            new WorkflowOptions(FulfilmentWorkflow.IdFor(orderId), taskQueue));
+            (FulfilmentWorkflow workflow) => workflow.RunAsync(order),
+            new WorkflowOptions(FulfilmentWorkflow.IdFor(order.OrderId), taskQueue));
 
     /// <summary>Runs <paramref name="test"/> while a worker with the saga and these systems polls a task queue of its own.</summary>
     private async Task WithWorkerAsync(RecordingSystems systems, Func<string, Task> test)
@@ -155,6 +167,7 @@ public sealed class FulfilmentWorkflowTests(TemporalTestServer server) : IClassF
     private sealed class RecordingSystems : IInventory, IPayments, IShipping
     {
         private readonly List<string> _calls = [];
+        private readonly List<FulfilmentOrder> _orders = [];
 
         public bool DeclineCharge { get; init; }
 
@@ -177,34 +190,46 @@ public sealed class FulfilmentWorkflowTests(TemporalTestServer server) : IClassF
             }
         }
 
-        public async Task<string> ReserveAsync(long orderId, CancellationToken cancellationToken)
+        /// <summary>The orders the forward steps received, in call order.</summary>
+        public IReadOnlyList<FulfilmentOrder> Orders
         {
-            Record($"reserve {orderId}");
+            get
+            {
+                lock (_calls)
+                {
+                    return _orders.ToArray();
+                }
+            }
+        }
+
+        public async Task<string> ReserveAsync(FulfilmentOrder order, CancellationToken cancellationToken)
+        {
+            Record($"reserve {order.OrderId}", order);
             if (HoldReservation)
             {
                 ReservationStarted.TrySetResult();
                 await ReleaseReservation.Task.WaitAsync(cancellationToken);
             }
 
-            return $"reservation-{orderId}";
+            return $"reservation-{order.OrderId}";
         }
 
-        public Task ReleaseAsync(long orderId, CancellationToken cancellationToken) => Done($"release {orderId}");
+        public Task ReleaseAsync(Guid orderId, CancellationToken cancellationToken) => Done($"release {orderId}");
 
-        public Task<string> ChargeAsync(long orderId, CancellationToken cancellationToken)
+        public Task<string> ChargeAsync(FulfilmentOrder order, CancellationToken cancellationToken)
         {
-            Record($"charge {orderId}");
+            Record($"charge {order.OrderId}", order);
             return DeclineCharge ? throw new FulfilmentRejectedException("Card declined.")
                 : ChargeUnreachable ? throw new HttpRequestException("The payment provider did not answer.")
-                : Task.FromResult($"payment-{orderId}");
+                : Task.FromResult($"payment-{order.OrderId}");
         }
 
-        public Task RefundAsync(long orderId, CancellationToken cancellationToken) => Done($"refund {orderId}");
+        public Task RefundAsync(Guid orderId, CancellationToken cancellationToken) => Done($"refund {orderId}");
 
-        public Task<string> ShipAsync(long orderId, CancellationToken cancellationToken)
+        public Task<string> ShipAsync(FulfilmentOrder order, CancellationToken cancellationToken)
         {
-            Record($"ship {orderId}");
-            return Task.FromResult($"shipment-{orderId}");
+            Record($"ship {order.OrderId}", order);
+            return Task.FromResult($"shipment-{order.OrderId}");
         }
 
         private Task Done(string call)
@@ -213,11 +238,15 @@ public sealed class FulfilmentWorkflowTests(TemporalTestServer server) : IClassF
             return Task.CompletedTask;
         }
 
-        private void Record(string call)
+        private void Record(string call, FulfilmentOrder? order = null)
         {
             lock (_calls)
             {
                 _calls.Add(call);
+                if (order is not null)
+                {
+                    _orders.Add(order);
+                }
             }
         }
     }
