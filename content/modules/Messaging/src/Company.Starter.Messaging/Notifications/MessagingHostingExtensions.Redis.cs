@@ -18,7 +18,10 @@ public static partial class MessagingHostingExtensions
         // On the process's one Redis connection (Data's RedisConnection, registered by AddData with Redis).
         builder.Services.AddSingleton<NotificationStream>();
         builder.Services.AddSingleton<NotificationMetrics>();
+        builder.Services.AddSingleton<NotificationSubscribers>();
         builder.Services.AddSingleton<NotificationFeed>();
+        // Destroys the groups of subscribers gone for SubscriberIdleTimeout: subscriber ids are the client's to invent.
+        builder.Services.AddHostedService<NotificationSubscriberSweeper>();
         builder.Services.AddSingleton<RedisStreamNotifications>();
         // Before AddMessaging's TryAdd of NoNotifications, which then adds nothing.
         builder.Services.AddSingleton<INotificationPublisher>(provider => provider.GetRequiredService<RedisStreamNotifications>());

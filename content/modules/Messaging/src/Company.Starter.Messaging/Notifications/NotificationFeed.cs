@@ -15,6 +15,7 @@ public sealed partial class NotificationFeed(
     NotificationStream stream,
     IOptions<NotificationOptions> options,
     NotificationMetrics metrics,
+    NotificationSubscribers subscribers,
     TimeProvider clock,
     ILogger<NotificationFeed> logger)
 {
@@ -22,23 +23,33 @@ public sealed partial class NotificationFeed(
     private readonly Dictionary<string, int> _openStreams = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Opens a connection's subscription to <paramref name="group"/>'s notifications, or returns null when the subscriber
-    /// already has <see cref="NotificationOptions.MaxStreamsPerSubscriber"/> streams open in this instance. With
+    /// Opens a connection's subscription to <paramref name="group"/>'s notifications, or refuses it: when the subscriber
+    /// already has <see cref="NotificationOptions.MaxStreamsPerSubscriber"/> streams open in this instance, or when it is
+    /// new and the stream has <see cref="NotificationOptions.MaxSubscribers"/> subscribers already. With
     /// <paramref name="lastEventId"/> (the browser's <c>Last-Event-ID</c>), everything up to it is acknowledged (the
     /// browser has it) and what the group delivered after it is sent again (it may have been lost with the connection).
     /// </summary>
     /// <exception cref="RedisException">Redis is unreachable (or a <see cref="TimeoutException"/>): nothing was opened.</exception>
-    public async Task<NotificationSubscription?> OpenAsync(string group, StreamEntryId? lastEventId, CancellationToken cancellationToken)
+    public async Task<NotificationOpening> OpenAsync(string group, StreamEntryId? lastEventId, CancellationToken cancellationToken)
     {
         if (!TryReserve(group))
         {
-            return null;
+            return new NotificationOpening(null, NotificationRefusal.TooManyStreams);
         }
 
         try
         {
             var settings = options.Value;
             var database = (await redis.GetAsync().WaitAsync(cancellationToken)).GetDatabase();
+
+            // Seen (or admitted) before the group is created: a sweep running meanwhile then keeps it, or destroyed it
+            // before, and it is created anew here.
+            if (!await subscribers.AdmitAsync(database, group))
+            {
+                Release(group);
+                return new NotificationOpening(null, NotificationRefusal.TooManySubscribers);
+            }
+
             await EnsureGroupAsync(database, group);
 
             StreamEntryId? replayUntil = null;
@@ -56,8 +67,10 @@ public sealed partial class NotificationFeed(
             var consumer = "c-" + Guid.NewGuid().ToString("N");
             metrics.StreamOpened();
             LogOpened(logger, group, consumer, lastEventId?.ToString());
-            return new NotificationSubscription(
-                database, stream.Key, group, consumer, lastEventId, replayUntil, settings, metrics, clock, logger, () => Release(group));
+            return new NotificationOpening(
+                new NotificationSubscription(
+                    database, stream.Key, group, consumer, lastEventId, replayUntil, settings, metrics, subscribers, clock, logger, () => Release(group)),
+                NotificationRefusal.None);
         }
         catch
         {
@@ -150,4 +163,20 @@ public sealed partial class NotificationFeed(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Notification stream opened for {Group} as {Consumer} (Last-Event-ID {LastEventId})")]
     private static partial void LogOpened(ILogger logger, string group, string consumer, string? lastEventId);
+}
+
+/// <summary>What <see cref="NotificationFeed.OpenAsync"/> opened, or why it opened nothing.</summary>
+public readonly record struct NotificationOpening(NotificationSubscription? Subscription, NotificationRefusal Refusal);
+
+/// <summary>Why a subscription was not opened.</summary>
+public enum NotificationRefusal
+{
+    /// <summary>Opened.</summary>
+    None,
+
+    /// <summary>The subscriber has <see cref="NotificationOptions.MaxStreamsPerSubscriber"/> streams open in this instance.</summary>
+    TooManyStreams,
+
+    /// <summary>A new subscriber, and the stream has <see cref="NotificationOptions.MaxSubscribers"/> already.</summary>
+    TooManySubscribers,
 }

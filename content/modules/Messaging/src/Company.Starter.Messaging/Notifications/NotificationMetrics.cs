@@ -12,12 +12,16 @@ public sealed class NotificationMetrics
 {
     public const string MeterName = "Company.Starter.Messaging";
     public const string PublishFailedName = "messaging.notifications.publish_failed";
+    public const string SubscribersSweptName = "messaging.notifications.subscribers_swept";
+    public const string SubscribersRefusedName = "messaging.notifications.subscribers_refused";
 
     private readonly Counter<long> _published;
     private readonly Counter<long> _publishFailed;
     private readonly Counter<long> _delivered;
     private readonly Counter<long> _reclaimed;
     private readonly UpDownCounter<long> _openStreams;
+    private readonly Counter<long> _subscribersSwept;
+    private readonly Counter<long> _subscribersRefused;
 
     public NotificationMetrics(IMeterFactory meterFactory)
     {
@@ -27,6 +31,8 @@ public sealed class NotificationMetrics
         _delivered = meter.CreateCounter<long>("messaging.notifications.delivered", unit: "{notification}", description: "Notifications written to a browser's stream and acknowledged.");
         _reclaimed = meter.CreateCounter<long>("messaging.notifications.reclaimed", unit: "{notification}", description: "Notifications of a dead connection claimed (XAUTOCLAIM) and sent again.");
         _openStreams = meter.CreateUpDownCounter<long>("messaging.notifications.open_streams", unit: "{stream}", description: "Server-Sent Events streams open in this instance.");
+        _subscribersSwept = meter.CreateCounter<long>(SubscribersSweptName, unit: "{subscriber}", description: "Consumer groups of subscribers idle for SubscriberIdleTimeout, destroyed.");
+        _subscribersRefused = meter.CreateCounter<long>(SubscribersRefusedName, unit: "{subscriber}", description: "New subscribers refused because the stream had MaxSubscribers groups.");
     }
 
     public void Published(string kind) => _published.Add(1, new KeyValuePair<string, object?>("notification.kind", kind));
@@ -40,4 +46,8 @@ public sealed class NotificationMetrics
     public void StreamOpened() => _openStreams.Add(1);
 
     public void StreamClosed() => _openStreams.Add(-1);
+
+    public void SubscribersSwept(int count) => _subscribersSwept.Add(count);
+
+    public void SubscriberRefused() => _subscribersRefused.Add(1);
 }

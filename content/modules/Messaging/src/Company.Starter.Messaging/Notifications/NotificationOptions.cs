@@ -61,8 +61,46 @@ public sealed class NotificationOptions : IValidatableObject
     [Range(1, 100)]
     public int MaxStreamsPerSubscriber { get; set; } = 3;
 
+    /// <summary>
+    /// How long a subscriber may stay away before its consumer group is destroyed. Every subscriber id a client
+    /// invents creates a group (its durable position: a few hundred bytes of Redis memory plus what it holds pending)
+    /// that nothing else would ever delete. A subscriber's last-seen time is kept in a sorted set beside the stream
+    /// (<c>&lt;stream key&gt;:subscribers</c>), set when it connects, every quarter of this time while a stream of it
+    /// is open, and when it disconnects; <see cref="SubscriberSweepInterval"/> destroys the groups not seen for this
+    /// long. A subscriber that comes back later starts afresh, from new notifications, like a new one (its
+    /// <c>Last-Event-ID</c> no longer replays anything). Keep it longer than a browser tab is usually closed.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00", ParseLimitsInInvariantCulture = true)]
+    public TimeSpan SubscriberIdleTimeout { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// How often each instance destroys the groups of subscribers idle for <see cref="SubscriberIdleTimeout"/>. Any
+    /// number of instances may sweep at once: each group's check-and-destroy is one atomic Redis script, so a subscriber
+    /// that connects meanwhile keeps its group. The sweep also starts the idle clock of groups it finds untracked
+    /// (created before this tracking existed, or after the set was lost). At most <see cref="SubscriberIdleTimeout"/>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ParseLimitsInInvariantCulture = true)]
+    public TimeSpan SubscriberSweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The most subscribers (consumer groups) the stream keeps, across all instances. Past it, a subscriber Redis has
+    /// not seen is refused with 503 <c>subscribers_full</c> (a warning, with Retry-After: the server is full, the client
+    /// did nothing wrong) until the sweep frees room, while every known subscriber keeps connecting. This bounds the
+    /// Redis memory anonymous clients can take by inventing subscriber ids; it does not stop them from filling it for
+    /// <see cref="SubscriberIdleTimeout"/>, so rate-limit the endpoint per client where that matters.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxSubscribers { get; set; } = 10_000;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (SubscriberSweepInterval > SubscriberIdleTimeout)
+        {
+            yield return new ValidationResult(
+                "Messaging:Notifications:SubscriberSweepInterval must not be longer than SubscriberIdleTimeout: idle groups would outlive their timeout by more than it.",
+                [nameof(SubscriberSweepInterval)]);
+        }
+
         if (ClaimMinIdle <= PollInterval)
         {
             yield return new ValidationResult(

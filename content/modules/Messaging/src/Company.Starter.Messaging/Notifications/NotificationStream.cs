@@ -21,6 +21,12 @@ public sealed class NotificationStream(IOptions<DataOptions> data, IOptions<Noti
     /// <summary>The stream's key: <c>Data:CacheKeyPrefix</c> then <c>Messaging:Notifications:StreamKey</c>.</summary>
     public RedisKey Key { get; } = data.Value.CacheKeyPrefix + options.Value.StreamKey;
 
+    /// <summary>
+    /// The sorted set of the stream's subscribers (consumer group names), scored by when each was last seen (Unix
+    /// milliseconds): what the idle sweep and the subscriber cap read (see <see cref="NotificationSubscribers"/>).
+    /// </summary>
+    public RedisKey SubscribersKey { get; } = data.Value.CacheKeyPrefix + options.Value.StreamKey + ":subscribers";
+
     /// <summary>The consumer group of a browser that names itself (a subscriber id it keeps, e.g. in localStorage).</summary>
     public static string GroupOfSubscriber(string subscriber) => "subscriber:" + subscriber;
 

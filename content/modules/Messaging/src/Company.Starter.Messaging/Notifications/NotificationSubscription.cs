@@ -34,6 +34,7 @@ public sealed partial class NotificationSubscription : IAsyncDisposable
     private readonly StreamEntryId? _replayUntil;
     private readonly NotificationOptions _options;
     private readonly NotificationMetrics _metrics;
+    private readonly NotificationSubscribers _subscribers;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly Action _release;
@@ -49,6 +50,7 @@ public sealed partial class NotificationSubscription : IAsyncDisposable
         StreamEntryId? replayUntil,
         NotificationOptions options,
         NotificationMetrics metrics,
+        NotificationSubscribers subscribers,
         TimeProvider clock,
         ILogger logger,
         Action release)
@@ -61,6 +63,7 @@ public sealed partial class NotificationSubscription : IAsyncDisposable
         _replayUntil = replayUntil;
         _options = options;
         _metrics = metrics;
+        _subscribers = subscribers;
         _clock = clock;
         _logger = logger;
         _release = release;
@@ -75,6 +78,7 @@ public sealed partial class NotificationSubscription : IAsyncDisposable
         yield return null; // start the response (headers and a first comment) before anything is read
         var lastWrite = _clock.GetTimestamp();
         var lastClaim = (long?)null;
+        var lastSeen = _clock.GetUtcNow(); // OpenAsync marked the subscriber seen
 
         // 1. What the group delivered after the browser's Last-Event-ID: it may have been lost with the last connection.
         if (_lastEventId is { } after && _replayUntil is { } until)
@@ -106,6 +110,13 @@ public sealed partial class NotificationSubscription : IAsyncDisposable
         while (!cancellationToken.IsCancellationRequested)
         {
             var sent = 0;
+
+            // An open stream keeps its subscriber from looking idle to the sweep (NotificationOptions.SubscriberIdleTimeout).
+            if (_clock.GetUtcNow() - lastSeen >= _subscribers.RefreshInterval)
+            {
+                lastSeen = _clock.GetUtcNow();
+                await RedisOrDefaultAsync(database => _subscribers.TouchAsync(database, _group));
+            }
 
             // 2. The entries dead connections of this subscriber read and never acknowledged.
             if (lastClaim is null || _clock.GetElapsedTime(lastClaim.Value) >= _options.ClaimMinIdle)
@@ -273,6 +284,9 @@ public sealed partial class NotificationSubscription : IAsyncDisposable
         _metrics.StreamClosed();
         try
         {
+            // Its idle time counts from now, not from the last refresh.
+            await RedisOrDefaultAsync(database => _subscribers.TouchAsync(database, _group));
+
             // Entries it still holds stay with it for a claim; an empty consumer is only clutter in the group.
             var pending = await RedisOrDefaultAsync(database => database.StreamPendingMessagesAsync(_key, _group, 1, _consumer));
             if (pending is { Length: 0 })

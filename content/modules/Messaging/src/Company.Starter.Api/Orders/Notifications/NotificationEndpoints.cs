@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Security.Claims;
 using System.Text.RegularExpressions;
@@ -6,6 +7,7 @@ using Company.Starter.Messaging.Consumers;
 using Company.Starter.Messaging.Notifications;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Company.Starter.Api.Orders.Notifications;
@@ -27,6 +29,12 @@ public static partial class NotificationEndpoints
     /// <summary>The header EventSource sends on reconnection: the id of the last event it received.</summary>
     public const string LastEventIdHeader = "Last-Event-ID";
 
+    /// <summary>
+    /// The problem code of a 503 to a new subscriber while the stream has
+    /// <see cref="NotificationOptions.MaxSubscribers"/> subscribers.
+    /// </summary>
+    public const string SubscribersFull = "subscribers_full";
+
     /// <summary>A comment line: ignored by EventSource, it keeps proxies from closing a quiet connection.</summary>
     private static readonly byte[] Heartbeat = ": heartbeat\n\n"u8.ToArray();
 
@@ -47,6 +55,7 @@ public static partial class NotificationEndpoints
     /// </summary>
     /// <param name="http">The request, for its user and its response.</param>
     /// <param name="feed">The notification stream's subscriptions.</param>
+    /// <param name="options">The stream's settings (the sweep interval, as the Retry-After of a full stream).</param>
     /// <param name="logger">Where a Redis outage is reported.</param>
     /// <param name="lifetime">The app's, whose stopping ends every stream.</param>
     /// <param name="cancellationToken">The request's cancellation.</param>
@@ -55,6 +64,7 @@ public static partial class NotificationEndpoints
     private static async Task<Results<ServerSentEventsResult<Notification>, ValidationProblem, ProblemHttpResult>> StreamAsync(
         HttpContext http,
         NotificationFeed feed,
+        IOptions<NotificationOptions> options,
         ILogger<NotificationFeed> logger,
         IHostApplicationLifetime lifetime,
         CancellationToken cancellationToken,
@@ -96,10 +106,10 @@ public static partial class NotificationEndpoints
         }
 
         var group = userId is null ? NotificationStream.GroupOfSubscriber(subscriber!) : NotificationStream.GroupOfUser(userId, subscriber);
-        NotificationSubscription? subscription;
+        NotificationOpening opening;
         try
         {
-            subscription = await feed.OpenAsync(group, resumeAfter, cancellationToken);
+            opening = await feed.OpenAsync(group, resumeAfter, cancellationToken);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -112,7 +122,20 @@ public static partial class NotificationEndpoints
                 "Retry after the delay in the Retry-After header.");
         }
 
-        if (subscription is null)
+        if (opening.Refusal == NotificationRefusal.TooManySubscribers)
+        {
+            // The server is full, through no fault of this client (429 would say it sent too much): a 503 it may retry
+            // once idle subscribers are swept. Known subscribers are not refused, so a returning browser is never locked out.
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(options.Value.SubscriberSweepInterval.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return ProblemDetailsDefaults.Problem(
+                StatusCodes.Status503ServiceUnavailable,
+                SubscribersFull,
+                "Notifications take no new subscribers now.",
+                "The notification stream has as many subscribers as it keeps. Retry after the delay in the Retry-After header, or reuse a subscriber id this browser had.",
+                severity: "warning");
+        }
+
+        if (opening.Subscription is not { } subscription)
         {
             http.Response.Headers.RetryAfter = "5";
             return ProblemDetailsDefaults.Problem(
