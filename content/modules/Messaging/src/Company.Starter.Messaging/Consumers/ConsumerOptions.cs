@@ -22,6 +22,16 @@ public sealed class ConsumerOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "Messaging:Consumer:RetryMaxDelay must be between 0 and 5 minutes.")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The most messages handled in one transaction: those the broker already has ready behind the first (a batch never
+    /// waits to fill up). One inbox query, one save and one commit per batch instead of per message is what lets a
+    /// consumer keep up with its broker; if a batch's transaction fails, its messages are handled again one by one with
+    /// the usual retries and dead letters. 1 handles every message in a transaction of its own. Brokers whose transport
+    /// does not batch (see <c>IMessageTransport.SubscribeBatchesAsync</c>) always deliver batches of one.
+    /// </summary>
+    [Range(1, 10_000, ErrorMessage = "Messaging:Consumer:MaxBatchSize must be between 1 and 10000.")]
+    public int MaxBatchSize { get; set; } = 100;
+
     /// <summary>The longest wait before a subscription that failed (the broker went away) is started again.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Messaging:Consumer:RestartMaxDelay must be between 10 ms and 10 minutes.")]
     public TimeSpan RestartMaxDelay { get; set; } = TimeSpan.FromSeconds(30);

@@ -19,6 +19,13 @@ public interface IMessageHandler
     /// <summary>The event types (and versions, and upcasters) this handler reads; anything else is dead-lettered unread.</summary>
     static abstract EventTypeRegistry Types { get; }
 
+    /// <summary>
+    /// Called once per batch, in its transaction, before <see cref="HandleAsync"/> is called for each of its messages in
+    /// order: the place to load in one query what every message's effect reads (tracked entities are then found by
+    /// <c>FindAsync</c> without a round trip each). The default loads nothing.
+    /// </summary>
+    Task PrepareAsync(IReadOnlyList<MessageContext> messages, CancellationToken cancellationToken) => Task.CompletedTask;
+
     Task HandleAsync(MessageContext message, CancellationToken cancellationToken);
 }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Company.Starter.Messaging.Envelope;
 using Company.Starter.Messaging.Events;
 using Company.Starter.Messaging.Orders;
@@ -23,6 +24,23 @@ public sealed class OrderPlacedHandler(INotificationPublisher notifications, Tim
         .Current(OrderPlaced.EventType)
         .Upcast(LegacyEventType, OrderPlaced.EventType, UpcastV0);
 
+    /// <summary>
+    /// The batch's orders in one query, so that <see cref="HandleAsync"/> finds each tracked instead of asking the
+    /// database per message. Data that is not an order is skipped here: <see cref="HandleAsync"/> rejects it.
+    /// </summary>
+    public async Task PrepareAsync(IReadOnlyList<MessageContext> messages, CancellationToken cancellationToken)
+    {
+        var orderIds = messages
+            .Select(message => message.Data["orderId"] is JsonValue value && value.TryGetValue<string>(out var text) && Guid.TryParse(text, out var id) ? id : Guid.Empty)
+            .Where(id => id != Guid.Empty)
+            .Distinct()
+            .ToList();
+        if (orderIds.Count > 0)
+        {
+            await messages[0].Db.Orders.Where(o => orderIds.Contains(o.Id)).LoadAsync(cancellationToken);
+        }
+    }
+
     public async Task HandleAsync(MessageContext message, CancellationToken cancellationToken)
     {
         var placed = Validate(message);
@@ -39,7 +57,8 @@ public sealed class OrderPlacedHandler(INotificationPublisher notifications, Tim
 
         // The order lives in this database here; where the consumer is another service it would not, and the receipt
         // alone confirms the order (OrderDetails.Status). A cancelled or fulfilled order keeps its status.
-        var order = await db.Orders.FirstOrDefaultAsync(o => o.Id == placed.OrderId, cancellationToken);
+        // Tracked already when PrepareAsync loaded it: no round trip then.
+        var order = await db.Orders.FindAsync([placed.OrderId], cancellationToken);
         if (order is { Status: OrderStatus.Placed })
         {
             order.Status = OrderStatus.Confirmed;
@@ -90,7 +109,7 @@ public sealed class OrderPlacedHandler(INotificationPublisher notifications, Tim
     }
 
     /// <summary>v0 had no customer and called the SKU "product": v1 names it <c>sku</c> and the customer unknown.</summary>
-    private static System.Text.Json.Nodes.JsonObject UpcastV0(System.Text.Json.Nodes.JsonObject v0)
+    private static JsonObject UpcastV0(JsonObject v0)
     {
         if (v0["product"] is { } product && v0["sku"] is null)
         {

@@ -97,14 +97,26 @@ public sealed partial class KafkaTransport : IMessageTransport, IDisposable
         }
     }
 
-    public async Task SubscribeAsync(
+    public Task SubscribeAsync(
         string destination,
         string consumerGroup,
         Func<ReceivedMessage, CancellationToken, Task> handle,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(handle);
+        return SubscribeBatchesAsync(destination, consumerGroup, maxBatchSize: 1, (batch, ct) => handle(batch[0], ct), cancellationToken);
+    }
+
+    public async Task SubscribeBatchesAsync(
+        string destination,
+        string consumerGroup,
+        int maxBatchSize,
+        Func<IReadOnlyList<ReceivedMessage>, CancellationToken, Task> handle,
+        CancellationToken cancellationToken)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(destination);
         ArgumentException.ThrowIfNullOrWhiteSpace(consumerGroup);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
         ArgumentNullException.ThrowIfNull(handle);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
@@ -112,7 +124,7 @@ public sealed partial class KafkaTransport : IMessageTransport, IDisposable
 
         // Consume blocks until a message arrives: the loop gets a thread of its own instead of a pool thread.
         await Task.Factory.StartNew(
-            () => Consume(destination, consumerGroup, handle, cancellationToken),
+            () => Consume(destination, consumerGroup, maxBatchSize, handle, cancellationToken),
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
@@ -121,7 +133,8 @@ public sealed partial class KafkaTransport : IMessageTransport, IDisposable
     private void Consume(
         string destination,
         string consumerGroup,
-        Func<ReceivedMessage, CancellationToken, Task> handle,
+        int maxBatchSize,
+        Func<IReadOnlyList<ReceivedMessage>, CancellationToken, Task> handle,
         CancellationToken cancellationToken)
     {
         using var consumer = new ConsumerBuilder<string, byte[]>(CreateConsumerConfig(_options, consumerGroup))
@@ -129,40 +142,64 @@ public sealed partial class KafkaTransport : IMessageTransport, IDisposable
             .SetErrorHandler((_, error) => LogError(error))
             .Build();
         consumer.Subscribe(destination);
+        var results = new List<ConsumeResult<string, byte[]>>(maxBatchSize);
         try
         {
             while (true)
             {
-                ConsumeResult<string, byte[]> result;
-                try
+                results.Clear();
+
+                // The first message is waited for; the rest of the batch is only what librdkafka has already fetched
+                // (a zero timeout never waits), so a batch never delays a message to fill itself up.
+                if (Next(consumer, destination, TimeSpan.MaxValue, cancellationToken) is not { } first)
                 {
-                    result = consumer.Consume(cancellationToken);
-                }
-                catch (ConsumeException e) when (!e.Error.IsFatal)
-                {
-                    // librdkafka recovers from these itself (a topic not created yet, a broker restarting): keep consuming.
-                    LogConsumeError(destination, e.Error.Code, e.Error.Reason);
                     continue;
                 }
 
-                if (result?.Message is null)
+                results.Add(first);
+                while (results.Count < maxBatchSize && Next(consumer, destination, TimeSpan.Zero, cancellationToken) is { } next)
                 {
-                    continue;
+                    results.Add(next);
                 }
+
+                // A fresh list per batch: the handler may keep it (e.g. in a log scope) past the next Consume.
+                var batch = results.ConvertAll(result => ToReceivedMessage(result, consumerGroup));
 
                 // This thread is the consumer's and nothing else's, so waiting for the handler here is what keeps one
-                // message at a time and in order per partition.
-                handle(ToReceivedMessage(result, consumerGroup), cancellationToken).GetAwaiter().GetResult();
+                // batch at a time, and each batch in consume order: in order per partition.
+                handle(batch, cancellationToken).GetAwaiter().GetResult();
 
-                // Only now may the offset move past the message; the background commit (and Close) sends it.
-                consumer.StoreOffset(result);
+                // Only now may the offsets move past the batch's messages; the background commit (and Close) sends them.
+                foreach (var result in results)
+                {
+                    consumer.StoreOffset(result);
+                }
             }
         }
         finally
         {
             // Leaving the group commits the offsets stored so far and hands the partitions over at once, instead of
-            // after the session timeout. A message whose handler threw was not stored: the next subscriber gets it again.
+            // after the session timeout. A batch whose handler threw was not stored: the next subscriber gets it again.
             consumer.Close();
+        }
+    }
+
+    /// <summary>
+    /// The next message within <paramref name="timeout"/> (<see cref="TimeSpan.MaxValue"/>: until one comes or the
+    /// subscription is cancelled), or null: nothing came, or an error librdkafka recovers from itself (a topic not created
+    /// yet, a broker restarting), which is logged.
+    /// </summary>
+    private ConsumeResult<string, byte[]>? Next(IConsumer<string, byte[]> consumer, string destination, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = timeout == TimeSpan.MaxValue ? consumer.Consume(cancellationToken) : consumer.Consume(timeout);
+            return result?.Message is null ? null : result;
+        }
+        catch (ConsumeException e) when (!e.Error.IsFatal)
+        {
+            LogConsumeError(destination, e.Error.Code, e.Error.Reason);
+            return null;
         }
     }
 

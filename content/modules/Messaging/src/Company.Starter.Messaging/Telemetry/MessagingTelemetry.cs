@@ -27,6 +27,7 @@ public sealed class MessagingTelemetry
     private readonly Counter<long> _handled;
     private readonly Counter<long> _retried;
     private readonly Counter<long> _deadLettered;
+    private readonly Counter<long> _batchRolledBack;
     private readonly Histogram<double> _latency;
 
     public MessagingTelemetry(IMeterFactory meterFactory)
@@ -36,6 +37,7 @@ public sealed class MessagingTelemetry
         _handled = meter.CreateCounter<long>("messaging.consumer.handled", unit: "{message}", description: "Messages handled (their effect committed, or found already handled).");
         _retried = meter.CreateCounter<long>("messaging.consumer.retried", unit: "{attempt}", description: "Handling attempts that failed transiently and were retried.");
         _deadLettered = meter.CreateCounter<long>("messaging.consumer.dead_lettered", unit: "{message}", description: "Messages sent to the dead-letter destination.");
+        _batchRolledBack = meter.CreateCounter<long>("messaging.consumer.batch_rolled_back", unit: "{batch}", description: "Batches whose one transaction failed and whose messages were handled again one by one.");
         _latency = meter.CreateHistogram<double>("messaging.end_to_end.duration", unit: "s", description: "From the event's time (ce_time) to its effect committed.");
     }
 
@@ -56,6 +58,9 @@ public sealed class MessagingTelemetry
 
     public void DeadLettered(string system, string destination, string consumer, string errorType) =>
         _deadLettered.Add(1, Tag("messaging.system", system), Tag("messaging.destination.name", destination), Tag("messaging.consumer.group.name", consumer), Tag("error.type", errorType));
+
+    public void BatchRolledBack(string system, string destination, string consumer, string errorType) =>
+        _batchRolledBack.Add(1, Tag("messaging.system", system), Tag("messaging.destination.name", destination), Tag("messaging.consumer.group.name", consumer), Tag("error.type", errorType));
 
     /// <summary>
     /// The relay's span for one message: a child of the request that wrote the row (its stored <c>traceparent</c>),

@@ -32,6 +32,29 @@ public interface IMessageTransport
         Func<ReceivedMessage, CancellationToken, Task> handle,
         CancellationToken cancellationToken);
 
+    /// <summary>
+    /// As <see cref="SubscribeAsync"/>, but hands over up to <paramref name="maxBatchSize"/> messages at once: those the
+    /// broker already has ready behind the first, in the order they were received (so in order per key), never waiting
+    /// for a batch to fill. Every message of a batch is acknowledged only after <paramref name="handle"/> returned for
+    /// the whole batch; if it throws, none of them is, and the exception ends the subscription as in
+    /// <see cref="SubscribeAsync"/>. A consumer can then commit a batch's effects in one transaction instead of one per
+    /// message.
+    /// </summary>
+    /// <remarks>
+    /// The default delivers batches of one through <see cref="SubscribeAsync"/>: a broker whose transport does not
+    /// batch behaves exactly as it does for single messages.
+    /// </remarks>
+    Task SubscribeBatchesAsync(
+        string destination,
+        string consumerGroup,
+        int maxBatchSize,
+        Func<IReadOnlyList<ReceivedMessage>, CancellationToken, Task> handle,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        return SubscribeAsync(destination, consumerGroup, (message, ct) => handle([message], ct), cancellationToken);
+    }
+
     /// <summary>Where the dead letters of <paramref name="destination"/> go (e.g. <c>orders.dlq</c>).</summary>
     string DeadLetterDestination(string destination);
 }
