@@ -50,8 +50,8 @@ public sealed class BatchConsumptionTests(TestEnvironment environment, BrokerSer
         var counts = await bed.CountAsync();
         Assert.Equal(valid.Count, counts.Receipts);
         Assert.Equal(valid.Count, counts.Inbox);
-        var receiptMessages = await bed.QueryAsync(db => db.Receipts.Select(r => r.MessageId.ToString()).ToListAsync());
-        Assert.Equal(valid.Select(m => m.MessageId).Order(), receiptMessages.Order());
+        var receiptMessages = await bed.QueryAsync(db => db.Receipts.Select(r => r.MessageId).ToListAsync());
+        Assert.Equal(valid.Select(m => Guid.Parse(m.MessageId)).Order(), receiptMessages.Order());
         Assert.Equal(1, counters.DeadLettered);
         Assert.Equal(0, counters.Retried);
         if (Batches(publisher.Transport))
