@@ -40,6 +40,7 @@ public sealed class MessagingRunTests(TemplatePackFixture fixture, ITestOutputHe
         var ledger = new MessagingLedger(running.DatabaseConnectionString, scenario.UsesPostgres);
         var api = running.Host.Client;
         ApiHost? worker = null;
+        var deadLettered = 0;
         try
         {
             // 1. The broker is unreachable: the worker's relay cannot publish, the API accepts every order regardless.
@@ -57,12 +58,14 @@ public sealed class MessagingRunTests(TemplatePackFixture fixture, ITestOutputHe
             }
 
             // 2. The broker is back (the worker restarted with its address): every waiting event is delivered once.
+            deadLettered += DeadLetterLines(worker);
             await worker.DisposeAsync();
             worker = await ApiHost.StartAsync(solution, running.Environment, solution.WorkerDll);
             var delivered = await WaitUntilEveryOrderHasAReceiptAsync(ledger, OrdersDuringOutage, worker);
             output.WriteLine($"broker back: {delivered.Receipts} receipts for {delivered.Orders} orders, {delivered.Unsent} unsent");
 
             // 3. A batch written while no worker runs; a worker killed with SIGKILL while it handles it; a new one finishes.
+            deadLettered += DeadLetterLines(worker);
             await worker.DisposeAsync();
             worker = null;
             await PlaceOrdersAsync(api, OrdersInTheKilledBatch, "batch");
@@ -70,6 +73,7 @@ public sealed class MessagingRunTests(TemplatePackFixture fixture, ITestOutputHe
             worker = await ApiHost.StartAsync(solution, running.Environment, solution.WorkerDll);
             var atKill = await WaitUntilAsync(ledger, c => c.Receipts > OrdersDuringOutage, TimeSpan.FromSeconds(60), worker);
             await worker.DisposeAsync(); // Process.Kill: SIGKILL, no shutdown, no flush
+            deadLettered += DeadLetterLines(worker);
             worker = null;
             output.WriteLine($"SIGKILL with {atKill.Receipts - OrdersDuringOutage} of {OrdersInTheKilledBatch} orders of the batch receipted");
             Assert.True(atKill.Receipts < total, $"The worker must be killed in the middle of the batch, but all {total} orders were receipted before the kill.");
@@ -78,6 +82,11 @@ public sealed class MessagingRunTests(TemplatePackFixture fixture, ITestOutputHe
             var final = await WaitUntilEveryOrderHasAReceiptAsync(ledger, total, worker);
             output.WriteLine($"after restart: {final.Orders} orders, {final.Receipts} receipts, {final.ReceiptedOrders} orders with a receipt, {final.Unsent} unsent");
             Assert.Equal((total, total, total, 0L), (final.Orders, final.Receipts, final.ReceiptedOrders, final.Unsent));
+            var handled = await ledger.CountHandledAsync();
+            output.WriteLine($"inbox: {handled.Inbox} messages handled, {handled.Confirmed} orders confirmed");
+            Assert.Equal((total, total), (handled.Inbox, handled.Confirmed));
+            deadLettered += DeadLetterLines(worker);
+            Assert.True(deadLettered == 0, $"No order's event may go to the dead letters; the workers logged {deadLettered}.");
 
             // The API answers an order with its receipt: what a client sees agrees with the rows.
             using var placed = await PlaceOrderAsync(api, "check-1");
@@ -105,6 +114,10 @@ public sealed class MessagingRunTests(TemplatePackFixture fixture, ITestOutputHe
             }
         }
     }
+
+    /// <summary>The consumer's dead-letter log lines (Warning: "... went to the dead letters ...") a worker printed.</summary>
+    private static int DeadLetterLines(ApiHost worker) =>
+        worker.FullOutput.Split('\n').Count(line => line.Contains("went to the dead letters", StringComparison.Ordinal));
 
     private static async Task PlaceOrdersAsync(HttpClient api, int count, string prefix)
     {
