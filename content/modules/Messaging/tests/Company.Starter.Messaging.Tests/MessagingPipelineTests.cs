@@ -184,6 +184,43 @@ public sealed class MessagingPipelineTests(TestEnvironment environment, BrokerSe
     }
 
     [Fact]
+    public async Task A_message_whose_upcaster_throws_is_dead_lettered_at_once_and_the_next_message_on_its_key_is_handled()
+    {
+        await using var bed = await OrdersTestBed.CreateAsync(environment, broker);
+        var buggyDestination = bed.Destination + "-upcast";
+        var handled = new BusyDatabase();
+        await using var worker = bed.StartWorker(
+            configureServices: services =>
+            {
+                // A subscription whose upcaster has a bug: reading fails with an exception that is not a permanent one.
+                services.AddSingleton(handled);
+                services.AddScoped<BuggyUpcasterHandler>();
+                services.AddSingleton(new ConsumerSubscription<BuggyUpcasterHandler>(buggyDestination, bed.ConsumerGroup + "-upcast"));
+                services.AddHostedService<MessageConsumer<BuggyUpcasterHandler>>();
+            });
+        using var metrics = new WorkerMetrics(worker.Services);
+        var transport = worker.Services.GetRequiredService<IMessageTransport>();
+        await using var deadLetters = new DeadLetterReader(transport, buggyDestination);
+
+        var legacy = Guid.CreateVersion7();
+        var current = Guid.CreateVersion7();
+        var legacyPayload = $$"""{"orderId":"{{legacy}}","product":"SKU-OLD","quantity":1,"amount":5.00,"placedAt":"2026-01-01T00:00:00+00:00"}""";
+        // Both on one key: the one behind the unreadable message must not wait for it.
+        var behind = Envelope(buggyDestination, legacy, OrderPlaced.EventType, ValidPayload(current));
+        await PublishAsync(transport, Envelope(buggyDestination, legacy, OrderPlacedHandler.LegacyEventType, legacyPayload), behind);
+
+        var letter = await deadLetters.NextAsync(Patience);
+        await metrics.WaitUntilAsync(_ => handled.Count == 1, Patience, "the message behind the unreadable one handled");
+
+        Assert.Equal(legacy.ToString(), letter.Message.Headers["ce_subject"]);
+        Assert.Equal("1", letter.Message.Headers[DeadLetterHeaders.Attempts]);
+        Assert.StartsWith(nameof(InvalidEnvelopeException), letter.Message.Headers[DeadLetterHeaders.Error]);
+        Assert.Contains("The upcaster has a bug.", letter.Message.Headers[DeadLetterHeaders.Error]);
+        Assert.Equal(0, metrics.Retried);
+        Assert.Equal(1, metrics.DeadLettered);
+    }
+
+    [Fact]
     public async Task A_message_that_fails_every_attempt_is_dead_lettered_after_max_attempts_and_its_effect_rolled_back()
     {
         await using var bed = await OrdersTestBed.CreateAsync(environment, broker);
@@ -193,8 +230,8 @@ public sealed class MessagingPipelineTests(TestEnvironment environment, BrokerSe
             new Dictionary<string, string?> { ["Messaging:Consumer:MaxAttempts"] = "3" },
             services =>
             {
-                // A second subscription, on a destination of its own, whose effect always times out: a fault of the
-                // moment that never passes.
+                // A second subscription, on a destination of its own, whose effect always fails: a handler's fault
+                // that retrying does not cure.
                 services.AddSingleton(attempts);
                 services.AddScoped<AlwaysTimingOutHandler>();
                 services.AddSingleton(new ConsumerSubscription<AlwaysTimingOutHandler>(busyDestination, bed.ConsumerGroup + "-busy"));
@@ -210,7 +247,7 @@ public sealed class MessagingPipelineTests(TestEnvironment environment, BrokerSe
         var letter = await deadLetters.NextAsync(Patience);
 
         Assert.Equal("3", letter.Message.Headers[DeadLetterHeaders.Attempts]);
-        Assert.StartsWith(nameof(TimeoutException), letter.Message.Headers[DeadLetterHeaders.Error]);
+        Assert.StartsWith(nameof(InvalidOperationException), letter.Message.Headers[DeadLetterHeaders.Error]);
         Assert.Equal(3, attempts.Count);
         Assert.Equal(2, metrics.Retried);
         Assert.Equal(1, metrics.DeadLettered);
@@ -319,7 +356,7 @@ public sealed class MessagingPipelineTests(TestEnvironment environment, BrokerSe
         public void Attempted() => Interlocked.Increment(ref _count);
     }
 
-    /// <summary>Adds a receipt, then times out, every time: the transaction (inbox row and receipt) must roll back.</summary>
+    /// <summary>Adds a receipt, then fails, every time: the transaction (inbox row and receipt) must roll back.</summary>
     private sealed class AlwaysTimingOutHandler(BusyDatabase attempts) : IMessageHandler
     {
         public static EventTypeRegistry Types { get; } = new EventTypeRegistry().Current(OrderPlaced.EventType);
@@ -330,7 +367,22 @@ public sealed class MessagingPipelineTests(TestEnvironment environment, BrokerSe
             // Written inside the attempt's transaction (not only tracked): the rollback has something to undo.
             message.Db.Receipts.Add(new Receipt { OrderId = Guid.CreateVersion7(), Amount = 1, IssuedAt = DateTimeOffset.UtcNow, MessageId = message.MessageId });
             await message.Db.SaveChangesAsync(cancellationToken);
-            throw new TimeoutException("The database did not answer in time.");
+            // A fault of the handler, not of the infrastructure (a timeout would be: see DatabaseOutageTests).
+            throw new InvalidOperationException("The handler failed again.");
+        }
+    }
+
+    /// <summary>Reads the current version; its upcaster from v0 throws (a bug in the user's code, not a permanent failure).</summary>
+    private sealed class BuggyUpcasterHandler(BusyDatabase handled) : IMessageHandler
+    {
+        public static EventTypeRegistry Types { get; } = new EventTypeRegistry()
+            .Current(OrderPlaced.EventType)
+            .Upcast(OrderPlacedHandler.LegacyEventType, OrderPlaced.EventType, _ => throw new InvalidOperationException("The upcaster has a bug."));
+
+        public Task HandleAsync(MessageContext message, CancellationToken cancellationToken)
+        {
+            handled.Attempted();
+            return Task.CompletedTask;
         }
     }
 }

@@ -8,6 +8,7 @@ using Company.Starter.Messaging.Inbox;
 using Company.Starter.Messaging.Telemetry;
 using Company.Starter.Messaging.Transport;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -186,6 +187,14 @@ public sealed partial class MessageConsumer<THandler>(
             await DeadLetterAsync(received, exception, attempts: 1, activity, cancellationToken);
             return null;
         }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Reading touches nothing but the message (an upcaster's bug, JSON the parser refuses): it would fail the
+            // same way on every delivery, so it is an invalid envelope, dead-lettered at once rather than redelivered forever.
+            var invalid = new InvalidEnvelopeException($"The event could not be read: {exception.GetType().Name}: {exception.Message}", exception);
+            await DeadLetterAsync(received, invalid, attempts: 1, activity, cancellationToken);
+            return null;
+        }
     }
 
     /// <summary>One message on its own: up to <see cref="ConsumerOptions.MaxAttempts"/> attempts, then the dead letters.</summary>
@@ -221,6 +230,14 @@ public sealed partial class MessageConsumer<THandler>(
                 LogRetrying(logger, message.MessageId, attempt, _options.MaxAttempts, delay, OneLine(exception));
                 await Task.Delay(delay, time, cancellationToken);
             }
+            catch (Exception exception) when (IsInfrastructureFault(exception))
+            {
+                // Not the message's fault: the database is unreachable or too busy for longer than the retry budget.
+                // Dead-lettering would throw healthy messages away during an outage; the subscription ends instead,
+                // unacknowledged, and starts again after its backoff: the broker delivers the message again.
+                LogInfrastructureFault(logger, message.MessageId, attempt, OneLine(exception));
+                throw;
+            }
             catch (Exception exception)
             {
                 await DeadLetterAsync(message.Received, exception, attempt, activity, cancellationToken);
@@ -228,6 +245,16 @@ public sealed partial class MessageConsumer<THandler>(
             }
         }
     }
+
+    /// <summary>
+    /// True for a fault of the infrastructure rather than of the message: the database could not be reached or was
+    /// too busy (<see cref="DatabaseErrors.IsUnavailable"/>: a transient <see cref="System.Data.Common.DbException"/>,
+    /// a socket error, a <see cref="TimeoutException"/>, anywhere in the chain of inner exceptions) or EF Core's
+    /// execution strategy gave up retrying. A constraint violation, a handler's bug or invalid data is the message's
+    /// own and goes to the dead letters after the retries.
+    /// </summary>
+    public static bool IsInfrastructureFault(Exception exception) =>
+        exception is RetryLimitExceededException || DatabaseErrors.IsUnavailable(exception);
 
     /// <summary>
     /// One attempt at one message: the inbox row and the handler's effect in one transaction. Handled is false when the
@@ -443,6 +470,9 @@ public sealed partial class MessageConsumer<THandler>(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} of {Destination} went to the dead letters ({DeadLetterDestination}) after {Attempts} attempt(s): {Error}")]
     private static partial void LogDeadLettered(ILogger logger, string messageId, string destination, string deadLetterDestination, int attempts, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} failed {Attempts} attempt(s) for a fault of the infrastructure, not of the message: not dead-lettered, the subscription restarts and the broker delivers it again: {Error}")]
+    private static partial void LogInfrastructureFault(ILogger logger, Guid messageId, int attempts, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} messages of {Destination} was rolled back; handling them one by one: {Error}")]
     private static partial void LogBatchRolledBack(ILogger logger, int count, string destination, string error);

@@ -224,7 +224,9 @@ public sealed partial class KafkaTransport : IMessageTransport, IDisposable
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var header in result.Message.Headers ?? [])
         {
-            headers[header.Key] = Encoding.UTF8.GetString(header.GetValueBytes());
+            // Kafka allows a header without a value; reading it as text would throw here, before the pipeline, and
+            // the subscription would restart on the same offset forever. No value reads as the empty string.
+            headers[header.Key] = header.GetValueBytes() is { } value ? Encoding.UTF8.GetString(value) : string.Empty;
         }
 
         var partition = result.Partition.Value.ToString(CultureInfo.InvariantCulture);

@@ -157,6 +157,26 @@ public sealed class KafkaTransportTests(BrokerServer broker)
         Assert.Equal("event-9", received.Message.Headers["ce_id"]);
     }
 
+    [Fact]
+    public async Task A_message_with_a_header_without_a_value_is_received_and_so_is_the_next_one()
+    {
+        var (topic, group) = await NewTopicAsync();
+        using var transport = await CreateTransportAsync();
+        // Kafka allows a header with no value; another producer than the relay may well send one.
+        var config = new ProducerConfig { BootstrapServers = await broker.GetBootstrapServersAsync(TestContext.Current.CancellationToken) };
+        using (var producer = new ProducerBuilder<string, byte[]>(config).Build())
+        {
+            var headers = new Headers { { "ce_id", "event-1"u8.ToArray() }, { "x-empty", null } };
+            await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = "order-1", Value = "{}"u8.ToArray(), Headers = headers }, TestContext.Current.CancellationToken);
+        }
+
+        await transport.PublishAsync([Message(topic, "order-1", 2)], TestContext.Current.CancellationToken);
+        var received = await ReceiveAsync(transport, topic, group, count: 2);
+
+        Assert.Equal(["event-1", "event-2"], received.Select(m => m.Message.MessageId));
+        Assert.Equal(string.Empty, received[0].Message.Headers["x-empty"]);
+    }
+
     private async Task<(string Topic, string Group)> NewTopicAsync()
     {
         var settings = await broker.CreateSettingsAsync(TestContext.Current.CancellationToken);
