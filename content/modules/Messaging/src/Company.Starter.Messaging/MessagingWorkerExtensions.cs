@@ -1,5 +1,6 @@
 using Company.Starter.Messaging;
 using Company.Starter.Messaging.Consumers;
+using Company.Starter.Messaging.Inbox;
 using Company.Starter.Messaging.Outbox;
 using Company.Starter.Messaging.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,8 @@ public static partial class MessagingHostingExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         AddConsumer<OrderPlacedHandler>(builder.Services, messaging => messaging.OrdersDestination);
+        builder.Services.AddSingleton<InboxCleanup>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<InboxCleanup>());
 
         builder.AddFulfilmentWorker();
         return builder;

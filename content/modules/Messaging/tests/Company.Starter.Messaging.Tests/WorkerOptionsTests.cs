@@ -14,6 +14,7 @@ public sealed class WorkerOptionsTests(TestEnvironment environment, BrokerServer
     [InlineData("Messaging:Consumer:MaxAttempts", "0", "Messaging:Consumer:MaxAttempts")]
     [InlineData("Messaging:Consumer:RetryMaxDelay", "00:00:00.001", "Messaging:Consumer:RetryMaxDelay")]
     [InlineData("Messaging:Consumer:MaxBatchSize", "0", "Messaging:Consumer:MaxBatchSize")]
+    [InlineData("Messaging:Consumer:InboxRetention", "00:00:00", "Messaging:Consumer:InboxRetention")]
     public async Task A_setting_out_of_range_stops_the_worker_at_start_naming_it(string key, string value, string named)
     {
         await using var bed = await OrdersTestBed.CreateAsync(environment, broker);

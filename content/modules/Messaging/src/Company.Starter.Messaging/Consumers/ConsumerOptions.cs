@@ -36,6 +36,14 @@ public sealed class ConsumerOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Messaging:Consumer:RestartMaxDelay must be between 10 ms and 10 minutes.")]
     public TimeSpan RestartMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long the inbox keeps a handled message's row (deleted in small batches afterwards, see
+    /// <c>InboxCleanup</c>). It must exceed the broker's redelivery horizon (a Kafka topic's retention, a queue's or
+    /// stream's max age): a message delivered again after its row was deleted would have its effect twice.
+    /// </summary>
+    [Range(typeof(TimeSpan), "01:00:00", "365.00:00:00", ErrorMessage = "Messaging:Consumer:InboxRetention must be between 1 hour and 365 days.")]
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (RetryMaxDelay < RetryBaseDelay)

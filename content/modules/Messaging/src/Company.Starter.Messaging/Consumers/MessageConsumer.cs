@@ -27,7 +27,9 @@ public sealed record ConsumerSubscription<THandler>(string Destination, string C
 /// own, so only a message that fails by itself is retried or dead-lettered. A message already in the inbox (a redelivery, a publish repeated after a relay
 /// crash) has no second effect. A message that fails every attempt, or at once a permanent failure, is published to the
 /// dead-letter destination with the original body and headers plus where it came from and why it failed; then it is
-/// acknowledged, so the partition or queue keeps flowing behind it.
+/// acknowledged, so the partition or queue keeps flowing behind it. A fault of the infrastructure (the database is
+/// down) that outlasts the attempts is not the message's: the subscription ends unacknowledged and starts again after
+/// its backoff, and the broker delivers the message again.
 /// </summary>
 public sealed partial class MessageConsumer<THandler>(
     ConsumerSubscription<THandler> subscription,

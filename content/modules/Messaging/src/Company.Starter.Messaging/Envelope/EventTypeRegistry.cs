@@ -8,7 +8,7 @@ namespace Company.Starter.Messaging.Envelope;
 
 /// <summary>
 /// The event types one consumer reads, with their versions. A CloudEvents type ends in its version
-/// (<c>com.company-starter.orders.order-placed.v2</c>); a consumer reads the current version of each type it knows and
+/// (<c>company_starter.orders.order-placed.v2</c>); a consumer reads the current version of each type it knows and
 /// older versions for which it has an upcaster, which rewrites the older data into the newer shape. Anything else (a
 /// type it does not know, a version newer than its code or older than its upcasters) is rejected with an
 /// <see cref="UnknownEventTypeException"/>: retrying cannot help, so the message goes straight to the dead letters,
@@ -89,7 +89,7 @@ public sealed class EventTypeRegistry
     public static (string Name, int Version) Parse(string type) =>
         TryParse(type, out var name, out var version)
             ? (name, version)
-            : throw new ArgumentException($"The event type '{type}' must end in .v<number> (e.g. com.company-starter.orders.order-placed.v1).", nameof(type));
+            : throw new ArgumentException($"The event type '{type}' must end in .v<number> (e.g. company_starter.orders.order-placed.v1).", nameof(type));
 
     private static bool TryParse(string type, out string name, out int version)
     {

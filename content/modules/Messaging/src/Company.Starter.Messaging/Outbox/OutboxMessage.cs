@@ -19,7 +19,7 @@ public sealed class OutboxMessage
     /// <summary>The ordering key (the order's id): the same key is delivered in order.</summary>
     public required string Key { get; set; }
 
-    /// <summary>The CloudEvents type, which carries the event's version (<c>com.company-starter.orders.order-placed.v1</c>).</summary>
+    /// <summary>The CloudEvents type, which carries the event's version (<c>company_starter.orders.order-placed.v1</c>).</summary>
     public required string Type { get; set; }
 
     /// <summary>The event's data as JSON.</summary>
