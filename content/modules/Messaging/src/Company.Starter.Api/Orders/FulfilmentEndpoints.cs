@@ -1,5 +1,6 @@
 using System.Globalization;
 using Company.Starter.Api.Http;
+using Company.Starter.Api.Http.Access;
 using Company.Starter.Api.Orders;
 using Company.Starter.Messaging.Orders;
 using Company.Starter.Messaging.Workflows;
@@ -33,13 +34,18 @@ public static class FulfilmentEndpoints
         // problem, before anything runs.
         var fulfilment = app.MapVersionedGroup("/api/orders/{id:guid}/fulfilment").WithTags("Fulfilment");
 
+        // As for the order itself: reading is public; starting (which charges the payment) and cancelling take what
+        // placing an order takes, decided by IEndpointAccess (everyone, until a module signs users in).
         fulfilment.MapPost("/", StartAsync).WithName("StartFulfilment")
+            .RequireAccess(EndpointAccess.CatalogWriter)
             .WithSummary("Starts the order's fulfilment: reserve stock, charge, ship, undone in reverse on failure.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         fulfilment.MapGet("/", GetAsync).WithName("GetFulfilment")
+            .RequireAccess(EndpointAccess.Public)
             .WithSummary("The order's fulfilment: its step, the undo steps run and why it failed.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         fulfilment.MapPost("/cancel", CancelAsync).WithName("CancelFulfilment")
+            .RequireAccess(EndpointAccess.CatalogWriter)
             .WithSummary("Cancels the order's fulfilment and undoes what it did, unless it is already shipping.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 

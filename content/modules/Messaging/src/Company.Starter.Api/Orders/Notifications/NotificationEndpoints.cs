@@ -3,6 +3,7 @@ using System.Net.ServerSentEvents;
 using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Company.Starter.Api.Http;
+using Company.Starter.Api.Http.Access;
 using Company.Starter.Messaging.Consumers;
 using Company.Starter.Messaging.Notifications;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -43,6 +44,9 @@ public static partial class NotificationEndpoints
         var notifications = endpoints.MapVersionedGroup("/api/notifications").WithTags("Notifications");
         notifications.MapGet("/", StreamAsync).WithName("StreamNotifications")
             .WithSummary("Notifications as Server-Sent Events")
+            // Public by design: a browser names itself with ?subscriber= (EventSource sends no Authorization header);
+            // a signed-in user also gets the notifications addressed to them.
+            .RequireAccess(EndpointAccess.Public)
             .WithDescription("Each event's id is its stream entry id (send it back as Last-Event-ID to resume), its event the notification's kind, its data the notification. Comment lines are heartbeats. Delivery is at least once: drop ids you have seen.")
             // A stream lives as long as the browser keeps it: the API's request timeout would cut it.
             .DisableRequestTimeout();
