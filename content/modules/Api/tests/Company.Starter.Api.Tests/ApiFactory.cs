@@ -18,24 +18,29 @@ public sealed partial class ApiFactory : WebApplicationFactory<Program>
     private readonly AppSettings _settings;
     private readonly Action<IServiceCollection>? _configureServices;
     private readonly IReadOnlyDictionary<string, string?> _extraSettings;
+    private readonly TimeSpan _pauseBeforeStart;
 
-    private ApiFactory(AppSettings settings, Action<IServiceCollection>? configureServices, IReadOnlyDictionary<string, string?>? extraSettings)
+    private ApiFactory(AppSettings settings, Action<IServiceCollection>? configureServices, IReadOnlyDictionary<string, string?>? extraSettings, TimeSpan pauseBeforeStart)
     {
         _settings = settings;
         _configureServices = configureServices;
         _extraSettings = extraSettings ?? new Dictionary<string, string?>();
+        _pauseBeforeStart = pauseBeforeStart;
     }
 
     /// <summary>
     /// Starts the Api on a new migrated database. <paramref name="configureServices"/> runs after the app's own
-    /// registrations; <paramref name="settings"/> adds or overrides configuration keys.
+    /// registrations; <paramref name="settings"/> adds or overrides configuration keys. <paramref name="pauseBeforeStart"/>
+    /// holds the test's thread back between building the app and waiting for it to start, as a loaded machine does now
+    /// and then (<see cref="StartupGate"/>'s own test).
     /// </summary>
     public static async Task<ApiFactory> StartAsync(
         TestEnvironment environment,
         Action<IServiceCollection>? configureServices = null,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null,
+        TimeSpan pauseBeforeStart = default)
     {
-        var factory = new ApiFactory(await environment.CreateAppSettingsAsync(TestContext.Current.CancellationToken), configureServices, settings);
+        var factory = new ApiFactory(await environment.CreateAppSettingsAsync(TestContext.Current.CancellationToken), configureServices, settings, pauseBeforeStart);
         try
         {
             // Migrate first, as production does (the `migrate` step before the rollout): the app reads its data
@@ -123,6 +128,19 @@ public sealed partial class ApiFactory : WebApplicationFactory<Program>
         {
             builder.ConfigureServices(_configureServices);
         }
+    }
+
+    /// <summary>Starts the app behind <see cref="StartupGate"/>, so that an app that refuses to start says why.</summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var gate = StartupGate.Install(builder);
+        var host = builder.Build();
+        if (_pauseBeforeStart > TimeSpan.Zero)
+        {
+            Thread.Sleep(_pauseBeforeStart);
+        }
+
+        return gate.Start(host);
     }
 
     public override async ValueTask DisposeAsync()

@@ -1,6 +1,8 @@
+using Company.Starter.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Company.Starter.Messaging.Tests;
 
@@ -21,4 +23,7 @@ public sealed class WorkerFactory(IReadOnlyDictionary<string, string?> settings,
             builder.ConfigureServices(configureServices);
         }
     }
+
+    /// <summary>Starts the worker behind <see cref="StartupGate"/>, so that a worker that refuses to start says why.</summary>
+    protected override IHost CreateHost(IHostBuilder builder) => StartupGate.Start(builder);
 }

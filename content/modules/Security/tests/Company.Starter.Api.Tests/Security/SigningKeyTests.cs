@@ -5,6 +5,7 @@ using Company.Starter.Api.Hosting;
 using Company.Starter.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Hosting;
 
 namespace Company.Starter.Api.Tests.Security;
 
@@ -175,5 +176,7 @@ public sealed class SigningKeyTests(TestEnvironment environment) : IDisposable
                 builder.UseSetting(key, value);
             }
         }
+
+        protected override IHost CreateHost(IHostBuilder builder) => StartupGate.Start(builder);
     }
 }
