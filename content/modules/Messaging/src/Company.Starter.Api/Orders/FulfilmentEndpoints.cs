@@ -22,6 +22,9 @@ public static class FulfilmentEndpoints
     /// <summary>The problem code of a 409 when the order's fulfilment was started before.</summary>
     public const string FulfilmentExists = "fulfilment_exists";
 
+    /// <summary>The problem code of a 409 when the order was cancelled: there is nothing left to reserve, charge or ship.</summary>
+    public const string OrderCancelled = "order_cancelled";
+
     /// <summary>The problem code of a 409 when the order is already shipping or its fulfilment has finished.</summary>
     public const string FulfilmentNotCancellable = "fulfilment_not_cancellable";
 
@@ -66,6 +69,13 @@ public static class FulfilmentEndpoints
         if (await orders.FindAsync(id, cancellationToken) is not { } details)
         {
             return OrderNotFound(id);
+        }
+
+        // Also before Temporal: a cancelled order must not be charged and shipped after all.
+        if (details.Status == OrderStatus.Cancelled)
+        {
+            return ProblemDetailsDefaults.Problem(
+                StatusCodes.Status409Conflict, OrderCancelled, "The order was cancelled.", $"Order {id} was cancelled; it cannot be fulfilled.");
         }
 
         try

@@ -1,6 +1,8 @@
 using System.Net;
+using Company.Starter.Messaging;
 using Company.Starter.Messaging.Orders;
 using Company.Starter.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -125,6 +127,40 @@ public sealed class FulfilmentEndpointsTests(TestEnvironment environment)
             Assert.False(response.Headers.Contains("Retry-After"));
         }
 
+        errors.AssertEmpty();
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("127.0.0.1:9")] // Temporal configured and down: the order's status is checked before Temporal is asked
+    public async Task Starting_the_fulfilment_of_a_cancelled_order_is_a_409_order_cancelled_whether_or_not_the_workflows_run(string? temporal)
+    {
+        var errors = new ErrorLog();
+        var settings = new Dictionary<string, string?>();
+        if (temporal is not null)
+        {
+            settings["ConnectionStrings:temporal"] = temporal;
+        }
+
+        await using var api = await ApiFactory.StartAsync(environment, errors.Register, settings);
+        using var client = api.CreateClient();
+        var order = await PlaceOrderAsync(api);
+        // Nothing in the API cancels an order yet (the status is the customer's or the workflow compensation's to set):
+        // the test sets it in the database, as such a path would.
+        await using (var scope = api.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
+            var cancelled = await db.Orders.SingleAsync(o => o.Id == order, CancellationToken);
+            cancelled.Status = OrderStatus.Cancelled;
+            await db.SaveChangesAsync(CancellationToken);
+        }
+
+        using var response = await client.PostAsync($"/api/orders/{order}/fulfilment", content: null, CancellationToken);
+
+        var problem = await response.ReadProblemAsync(HttpStatusCode.Conflict, "order_cancelled");
+        Assert.Equal("warning", problem.GetProperty("severity").GetString());
+        Assert.Contains(order.ToString(), problem.GetProperty("detail").GetString());
+        Assert.False(response.Headers.Contains("Retry-After"));
         errors.AssertEmpty();
     }
 
