@@ -12,7 +12,7 @@ namespace Company.Starter.Messaging;
 /// consumer issues. The order and its event are one <see cref="DbContext.SaveChangesAsync(CancellationToken)"/>, so one
 /// transaction; so are a consumer's effect and its inbox row.
 /// </summary>
-public sealed class MessagingDbContext(DbContextOptions<MessagingDbContext> options) : DbContext(options)
+public sealed partial class MessagingDbContext(DbContextOptions<MessagingDbContext> options) : DbContext(options)
 {
     public const string MigrationsHistoryTable = "__messaging_migrations_history";
 
@@ -26,6 +26,16 @@ public sealed class MessagingDbContext(DbContextOptions<MessagingDbContext> opti
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(MessagingDbContext).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        ConfigureDatabaseConventions(configurationBuilder);
+
+    /// <summary>
+    /// What the database needs of the model's types: MessagingDbContext.Sqlite.cs stores timestamps so that SQL can
+    /// compare them; PostgreSQL has a native type and needs nothing (the template keeps the file of the solution's
+    /// database, so without it this call is removed).
+    /// </summary>
+    static partial void ConfigureDatabaseConventions(ModelConfigurationBuilder configurationBuilder);
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {

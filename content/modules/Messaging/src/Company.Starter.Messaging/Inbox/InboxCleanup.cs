@@ -54,28 +54,17 @@ public sealed partial class InboxCleanup(
         var deleted = 0;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
-        // The time is compared here, not in SQL: SQLite cannot compare its text-stored timestamps. The kept rows stay
-        // in front in key order, so each round skips them and reads the next batch.
-        for (var kept = 0; ; )
+        // The time is compared in SQL (ix_inbox_messages_handled_at serves it; on SQLite the timestamps are stored as
+        // numbers that order like the times, MessagingDbContext.Sqlite.cs): each statement deletes at most one batch of
+        // expired rows and reads none of the kept ones, however many the table holds.
+        while (true)
         {
-            var batch = await db.InboxMessages.AsNoTracking()
-                .OrderBy(m => m.MessageId).ThenBy(m => m.Consumer)
-                .Skip(kept)
+            var batch = await db.InboxMessages
+                .Where(m => m.HandledAt < cutoff)
                 .Take(BatchSize)
-                .Select(m => new { m.MessageId, m.Consumer, m.HandledAt })
-                .ToListAsync(cancellationToken);
-            // One delete per consumer in the batch (the key is the message id and the consumer).
-            foreach (var expired in batch.Where(row => row.HandledAt < cutoff).GroupBy(row => row.Consumer, row => row.MessageId))
-            {
-                var consumer = expired.Key;
-                var ids = expired.ToList();
-                deleted += await db.InboxMessages
-                    .Where(m => m.Consumer == consumer && ids.Contains(m.MessageId))
-                    .ExecuteDeleteAsync(cancellationToken);
-            }
-
-            kept += batch.Count(row => row.HandledAt >= cutoff);
-            if (batch.Count < BatchSize)
+                .ExecuteDeleteAsync(cancellationToken);
+            deleted += batch;
+            if (batch < BatchSize)
             {
                 break;
             }

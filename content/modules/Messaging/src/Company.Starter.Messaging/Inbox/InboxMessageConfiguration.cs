@@ -11,5 +11,7 @@ internal sealed class InboxMessageConfiguration : IEntityTypeConfiguration<Inbox
         message.HasKey(m => new { m.MessageId, m.Consumer });
         message.Property(m => m.Consumer).HasMaxLength(100);
         message.Property(m => m.Type).HasMaxLength(200);
+        // Serves the cleanup (InboxCleanup): DELETE ... WHERE handled_at < @cutoff, a batch at a time, without a scan.
+        message.HasIndex(m => m.HandledAt);
     }
 }

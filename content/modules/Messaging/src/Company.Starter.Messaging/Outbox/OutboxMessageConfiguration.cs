@@ -37,5 +37,11 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         message.HasIndex(m => m.Sequence)
             .HasDatabaseName("ix_outbox_messages_unsent")
             .HasFilter("sent_at IS NULL");
+
+        // The cleanup's query (sent rows older than the retention, OutboxRelay.CleanupIfDueAsync): only the sent rows,
+        // by the time they were sent, so the delete reads neither the waiting rows nor the kept ones.
+        message.HasIndex(m => m.SentAt)
+            .HasDatabaseName("ix_outbox_messages_sent_at")
+            .HasFilter("sent_at IS NOT NULL");
     }
 }

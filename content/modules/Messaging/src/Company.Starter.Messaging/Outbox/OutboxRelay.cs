@@ -212,7 +212,7 @@ public sealed partial class OutboxRelay(
     }
 
     /// <summary>
-    /// Deletes sent rows older than the retention, oldest first and a small batch at a time, so the outbox table stays
+    /// Deletes sent rows older than the retention, a small batch at a time, so the outbox table stays
     /// small without a long delete holding locks the API's writes wait on.
     /// </summary>
     internal async Task<int> CleanupIfDueAsync(CancellationToken cancellationToken)
@@ -228,24 +228,17 @@ public sealed partial class OutboxRelay(
         var deleted = 0;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MessagingDbContext>();
+        // The time is compared in SQL (ix_outbox_messages_sent_at, which holds only the sent rows, serves it; on SQLite
+        // the timestamps are stored as numbers that order like the times): each statement deletes at most one batch and
+        // reads none of the kept or unsent rows. A bounded number of batches per round leaves the rest to the next one.
         for (var round = 0; round < 100; round++)
         {
-            // Sent rows in sequence order are (nearly) in sending order; the time is compared here, which also keeps
-            // the query free of date arithmetic that SQLite cannot do on its text-stored timestamps.
-            var oldest = await db.OutboxMessages.AsNoTracking()
-                .Where(message => message.SentAt != null)
-                .OrderBy(message => message.Sequence)
+            var batch = await db.OutboxMessages
+                .Where(message => message.SentAt != null && message.SentAt < cutoff)
                 .Take(CleanupBatchSize)
-                .Select(message => new { message.Sequence, message.SentAt })
-                .ToListAsync(cancellationToken);
-            var expired = oldest.Where(message => message.SentAt < cutoff).Select(message => message.Sequence).ToList();
-            if (expired.Count == 0)
-            {
-                break;
-            }
-
-            deleted += await db.OutboxMessages.Where(message => expired.Contains(message.Sequence)).ExecuteDeleteAsync(cancellationToken);
-            if (expired.Count < oldest.Count)
+                .ExecuteDeleteAsync(cancellationToken);
+            deleted += batch;
+            if (batch < CleanupBatchSize)
             {
                 break;
             }

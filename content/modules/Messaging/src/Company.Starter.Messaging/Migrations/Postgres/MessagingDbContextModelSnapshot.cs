@@ -46,6 +46,9 @@ namespace Company.Starter.Messaging.Migrations.Postgres
                     b.HasKey("MessageId", "Consumer")
                         .HasName("pk_inbox_messages");
 
+                    b.HasIndex("HandledAt")
+                        .HasDatabaseName("ix_inbox_messages_handled_at");
+
                     b.ToTable("inbox_messages", (string)null);
                 });
 
@@ -209,6 +212,10 @@ namespace Company.Starter.Messaging.Migrations.Postgres
                     b.HasIndex("MessageId")
                         .IsUnique()
                         .HasDatabaseName("ix_outbox_messages_message_id");
+
+                    b.HasIndex("SentAt")
+                        .HasDatabaseName("ix_outbox_messages_sent_at")
+                        .HasFilter("sent_at IS NOT NULL");
 
                     b.HasIndex("Sequence")
                         .HasDatabaseName("ix_outbox_messages_unsent")

@@ -28,8 +28,8 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("consumer");
 
-                    b.Property<DateTimeOffset>("HandledAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long>("HandledAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("handled_at");
 
                     b.Property<string>("Type")
@@ -40,6 +40,9 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
 
                     b.HasKey("MessageId", "Consumer")
                         .HasName("pk_inbox_messages");
+
+                    b.HasIndex("HandledAt")
+                        .HasDatabaseName("ix_inbox_messages_handled_at");
 
                     b.ToTable("inbox_messages", (string)null);
                 });
@@ -55,8 +58,8 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("amount");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
                     b.Property<string>("CustomerId")
@@ -81,8 +84,8 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("status");
 
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("updated_at");
 
                     b.Property<long>("Version")
@@ -111,8 +114,8 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("amount");
 
-                    b.Property<DateTimeOffset>("IssuedAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long>("IssuedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("issued_at");
 
                     b.Property<Guid>("MessageId")
@@ -165,8 +168,8 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("message_id");
 
-                    b.Property<DateTimeOffset>("OccurredAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("occurred_at");
 
                     b.Property<string>("Payload")
@@ -174,8 +177,8 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("payload");
 
-                    b.Property<DateTimeOffset?>("SentAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long?>("SentAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("sent_at");
 
                     b.Property<string>("TraceParent")
@@ -200,6 +203,10 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                     b.HasIndex("MessageId")
                         .IsUnique()
                         .HasDatabaseName("ix_outbox_messages_message_id");
+
+                    b.HasIndex("SentAt")
+                        .HasDatabaseName("ix_outbox_messages_sent_at")
+                        .HasFilter("sent_at IS NOT NULL");
 
                     b.HasIndex("Sequence")
                         .HasDatabaseName("ix_outbox_messages_unsent")

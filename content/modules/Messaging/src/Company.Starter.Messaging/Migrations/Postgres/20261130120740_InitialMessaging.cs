@@ -85,6 +85,11 @@ namespace Company.Starter.Messaging.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_inbox_messages_handled_at",
+                table: "inbox_messages",
+                column: "handled_at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_orders_customer_id",
                 table: "orders",
                 column: "customer_id");
@@ -94,6 +99,12 @@ namespace Company.Starter.Messaging.Migrations.Postgres
                 table: "outbox_messages",
                 column: "message_id",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_outbox_messages_sent_at",
+                table: "outbox_messages",
+                column: "sent_at",
+                filter: "sent_at IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "ix_outbox_messages_unsent",

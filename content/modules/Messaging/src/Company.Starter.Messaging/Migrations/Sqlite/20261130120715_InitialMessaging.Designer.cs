@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Company.Starter.Messaging.Migrations.Sqlite
 {
     [DbContext(typeof(MessagingDbContext))]
-    [Migration("20261130083150_InitialMessaging")]
+    [Migration("20261130120715_InitialMessaging")]
     partial class InitialMessaging
     {
         /// <inheritdoc />
@@ -31,8 +31,8 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("consumer");
 
-                    b.Property<DateTimeOffset>("HandledAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long>("HandledAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("handled_at");
 
                     b.Property<string>("Type")
@@ -43,6 +43,9 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
 
                     b.HasKey("MessageId", "Consumer")
                         .HasName("pk_inbox_messages");
+
+                    b.HasIndex("HandledAt")
+                        .HasDatabaseName("ix_inbox_messages_handled_at");
 
                     b.ToTable("inbox_messages", (string)null);
                 });
@@ -58,8 +61,8 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("amount");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
                     b.Property<string>("CustomerId")
@@ -84,8 +87,8 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("status");
 
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("updated_at");
 
                     b.Property<long>("Version")
@@ -114,8 +117,8 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("amount");
 
-                    b.Property<DateTimeOffset>("IssuedAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long>("IssuedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("issued_at");
 
                     b.Property<Guid>("MessageId")
@@ -168,8 +171,8 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("message_id");
 
-                    b.Property<DateTimeOffset>("OccurredAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("occurred_at");
 
                     b.Property<string>("Payload")
@@ -177,8 +180,8 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("payload");
 
-                    b.Property<DateTimeOffset?>("SentAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long?>("SentAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("sent_at");
 
                     b.Property<string>("TraceParent")
@@ -203,6 +206,10 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                     b.HasIndex("MessageId")
                         .IsUnique()
                         .HasDatabaseName("ix_outbox_messages_message_id");
+
+                    b.HasIndex("SentAt")
+                        .HasDatabaseName("ix_outbox_messages_sent_at")
+                        .HasFilter("sent_at IS NOT NULL");
 
                     b.HasIndex("Sequence")
                         .HasDatabaseName("ix_outbox_messages_unsent")

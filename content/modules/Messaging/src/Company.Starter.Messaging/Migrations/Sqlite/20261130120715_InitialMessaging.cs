@@ -18,7 +18,7 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                     message_id = table.Column<Guid>(type: "TEXT", nullable: false),
                     consumer = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
                     type = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    handled_at = table.Column<DateTimeOffset>(type: "TEXT", nullable: false)
+                    handled_at = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -35,8 +35,8 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                     quantity = table.Column<int>(type: "INTEGER", nullable: false),
                     amount = table.Column<decimal>(type: "TEXT", precision: 18, scale: 2, nullable: false),
                     status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    created_at = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
-                    updated_at = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
                     version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
@@ -55,10 +55,10 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                     key = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     type = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     payload = table.Column<string>(type: "TEXT", nullable: false),
-                    occurred_at = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    occurred_at = table.Column<long>(type: "INTEGER", nullable: false),
                     trace_parent = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
                     trace_state = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
-                    sent_at = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
+                    sent_at = table.Column<long>(type: "INTEGER", nullable: true),
                     attempts = table.Column<int>(type: "INTEGER", nullable: false),
                     last_error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
                 },
@@ -75,13 +75,18 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                         .Annotation("Sqlite:Autoincrement", true),
                     order_id = table.Column<Guid>(type: "TEXT", nullable: false),
                     amount = table.Column<decimal>(type: "TEXT", precision: 18, scale: 2, nullable: false),
-                    issued_at = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    issued_at = table.Column<long>(type: "INTEGER", nullable: false),
                     message_id = table.Column<Guid>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_receipts", x => x.id);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_inbox_messages_handled_at",
+                table: "inbox_messages",
+                column: "handled_at");
 
             migrationBuilder.CreateIndex(
                 name: "ix_orders_customer_id",
@@ -93,6 +98,12 @@ namespace Company.Starter.Messaging.Migrations.Sqlite
                 table: "outbox_messages",
                 column: "message_id",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_outbox_messages_sent_at",
+                table: "outbox_messages",
+                column: "sent_at",
+                filter: "sent_at IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "ix_outbox_messages_unsent",
