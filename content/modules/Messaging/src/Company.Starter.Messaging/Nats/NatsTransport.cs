@@ -78,7 +78,10 @@ public sealed partial class NatsTransport : IMessageTransport, IAsyncDisposable
         timeout.CancelAfter(_options.PublishTimeout);
         try
         {
-            await _connection.ConnectAsync();
+            // ConnectAsync takes no token and, while the client reconnects, waits until it has: bounded here, a publish
+            // during an outage fails after PublishTimeout (the relay records it and backs off) and a stopping worker
+            // does not hang on it.
+            await _connection.ConnectAsync().AsTask().WaitAsync(timeout.Token);
             foreach (var subject in messages.Select(message => message.Destination).Distinct(StringComparer.Ordinal))
             {
                 await EnsureStreamAsync(subject, timeout.Token);
@@ -173,7 +176,7 @@ public sealed partial class NatsTransport : IMessageTransport, IAsyncDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ConnectTimeout);
-        await _connection.ConnectAsync();
+        await _connection.ConnectAsync().AsTask().WaitAsync(timeout.Token);
         return await _connection.PingAsync(timeout.Token);
     }
 
