@@ -56,6 +56,13 @@ public sealed class ConsumerOptions : IValidatableObject
 
     /// <summary>The wait after failed attempt <paramref name="attempt"/> (1-based): exponential, bounded.</summary>
     public TimeSpan RetryDelay(int attempt) => Backoff.Exponential(RetryBaseDelay, RetryMaxDelay, attempt);
+
+    /// <summary>
+    /// The longest one message waits out its retries: the delays after attempts 1 to <see cref="MaxAttempts"/> - 1. A
+    /// broker that takes a message back after a time without an answer (Kafka's <c>max.poll.interval.ms</c>, NATS's
+    /// <c>AckWait</c>) must wait longer than that, or it hands the message to another consumer while this one retries.
+    /// </summary>
+    public TimeSpan RetryBudget => TimeSpan.FromTicks(Enumerable.Range(1, Math.Max(MaxAttempts - 1, 0)).Sum(attempt => RetryDelay(attempt).Ticks));
 }
 
 /// <summary>Bounded exponential backoff: base, 2 x base, 4 x base ... never more than the bound.</summary>

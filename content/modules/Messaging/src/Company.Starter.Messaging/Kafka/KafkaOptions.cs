@@ -40,12 +40,13 @@ public sealed class KafkaOptions : IValidatableObject
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(45);
 
     /// <summary>
-    /// The longest a handler may take with one message (<c>max.poll.interval.ms</c>): past it the consumer is taken out of
-    /// the group and its partitions are handed to another member. Retries with backoff happen inside the handler, so
-    /// leave room for them.
+    /// The longest the consumer may take with one batch (<c>max.poll.interval.ms</c>): past it the consumer is taken out
+    /// of the group and its partitions are handed to another member. Retries with backoff happen inside, so it must be at
+    /// least twice <c>Messaging:Consumer:MaxBatchSize</c> x the retry budget of one message (checked at start, see
+    /// <see cref="KafkaRetryBudget"/>): with the defaults, 100 x 3 s. A consumer that hangs is noticed after this long.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:10", "01:00:00", ErrorMessage = "Messaging:Kafka:MaxHandleTime must be between 10 seconds and 1 hour.")]
-    public TimeSpan MaxHandleTime { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan MaxHandleTime { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How long the readiness check waits for the cluster's metadata before it reports the broker down.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00", ErrorMessage = "Messaging:Kafka:HealthCheckTimeout must be between 100 ms and 1 minute.")]

@@ -2,6 +2,7 @@ using Company.Starter.Messaging.Kafka;
 using Company.Starter.Messaging.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -16,6 +17,7 @@ public static partial class MessagingHostingExtensions
             .Configure<IConfiguration>((options, configuration) => options.BootstrapServers ??= configuration.GetConnectionString("kafka"))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<KafkaOptions>, KafkaRetryBudget>();
 
         // One producer for the process (the container disposes it last, flushing what is still in flight); the
         // consumers are per subscription.

@@ -2,6 +2,7 @@ using Company.Starter.Messaging.Nats;
 using Company.Starter.Messaging.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -18,6 +19,7 @@ public static partial class MessagingHostingExtensions
             .Configure<IConfiguration>((options, configuration) => options.ConnectionString ??= configuration.GetConnectionString("nats"))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<NatsOptions>, NatsRetryBudget>();
 
         builder.Services.AddSingleton<NatsTransport>();
         builder.Services.AddSingleton<IMessageTransport>(services => services.GetRequiredService<NatsTransport>());

@@ -82,6 +82,48 @@ public sealed class KafkaHostingTests(BrokerServer broker)
         return check.CheckHealthAsync(context, TestContext.Current.CancellationToken);
     }
 
+    [Theory]
+    // 100 messages x 3 s of backoff each (5 attempts: 0.2 + 0.4 + 0.8 + 1.6 s) = 5 min: MaxHandleTime needs 10.
+    [InlineData("00:09:59", "100", "5", false)]
+    [InlineData("00:10:00", "100", "5", true)]
+    // One message per batch: 3 s of retries fit twice in 10 s.
+    [InlineData("00:00:10", "1", "5", true)]
+    // 10 attempts: 0.2 + 0.4 + 0.8 + 1.6 + 3.2 + 5 x 4 = 26.2 s each, x 20 = 524 s: more than half of 10 minutes.
+    [InlineData("00:10:00", "20", "10", false)]
+    public async Task A_batch_must_wait_out_its_retries_within_half_the_time_kafka_gives_a_consumer(
+        string maxHandleTime, string maxBatchSize, string maxAttempts, bool starts)
+    {
+        var settings = await broker.CreateSettingsAsync(TestContext.Current.CancellationToken);
+        settings["Messaging:Kafka:MaxHandleTime"] = maxHandleTime;
+        settings["Messaging:Consumer:MaxBatchSize"] = maxBatchSize;
+        settings["Messaging:Consumer:MaxAttempts"] = maxAttempts;
+        using var host = BuildWorker(settings);
+
+        var failure = Record.Exception(() => host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value);
+
+        if (starts)
+        {
+            Assert.Null(failure);
+        }
+        else
+        {
+            var invalid = Assert.IsType<OptionsValidationException>(failure);
+            Assert.Contains("Messaging:Kafka:MaxHandleTime", invalid.Message);
+            Assert.Contains($"Messaging:Consumer:MaxBatchSize ({maxBatchSize})", invalid.Message);
+        }
+    }
+
+    [Fact]
+    public async Task Invalid_consumer_settings_are_reported_by_their_own_validation_not_by_the_budget_check()
+    {
+        var settings = await broker.CreateSettingsAsync(TestContext.Current.CancellationToken);
+        settings["Messaging:Consumer:MaxAttempts"] = "0";
+        using var host = BuildWorker(settings);
+
+        // The Kafka options themselves are fine: the budget check leaves the consumer's error to the consumer's section.
+        Assert.NotNull(host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value);
+    }
+
     private static IHost BuildWorker(Dictionary<string, string?> settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Production" });

@@ -224,6 +224,35 @@ public sealed class NatsTransportTests(BrokerServer broker) : IAsyncLifetime
         Assert.Contains("must be a NATS URL", failure.Message);
     }
 
+    [Theory]
+    // 5 attempts: 0.2 + 0.4 + 0.8 + 1.6 s = 3 s of backoff, which needs an AckWait of 6 s.
+    [InlineData("00:00:05", "5", false)]
+    [InlineData("00:00:06", "5", true)]
+    // 10 attempts: 0.2 + 0.4 + 0.8 + 1.6 + 3.2 + 5 x 4 = 26.2 s, more than half of the default 30 s.
+    [InlineData("00:00:30", "10", false)]
+    public void A_message_must_wait_out_its_retries_within_half_the_ack_wait(string ackWait, string maxAttempts, bool starts)
+    {
+        using var host = BuildWorkerServices(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:nats"] = BrokerServer.UnreachableConnectionString(),
+            ["Messaging:Nats:AckWait"] = ackWait,
+            ["Messaging:Consumer:MaxAttempts"] = maxAttempts,
+        });
+
+        var failure = Record.Exception(() => host.Services.GetRequiredService<IOptions<NatsOptions>>().Value);
+
+        if (starts)
+        {
+            Assert.Null(failure);
+        }
+        else
+        {
+            var invalid = Assert.IsType<OptionsValidationException>(failure);
+            Assert.Contains("Messaging:Nats:AckWait", invalid.Message);
+            Assert.Contains($"Messaging:Consumer:MaxAttempts {maxAttempts}", invalid.Message);
+        }
+    }
+
     [Fact]
     public async Task The_readiness_check_is_healthy_with_the_broker_and_unhealthy_without_it()
     {
