@@ -15,12 +15,17 @@
 //   ratio   outbox / raw throughput, and outbox / raw + receipt.
 //   paced   orders at a steady rate (--rate, default 1,000/s, for --seconds) through the same outbox pipeline: the
 //           latency at that rate, which is what a user of the API sees, rather than at saturation.
+//   backlog the relay and the consumer alone: orders written while no worker runs, then a worker started on them;
+//           events/s from the first receipt to the last. The outbox path above is bounded by how fast the writers
+//           commit orders (one transaction each, printed as "orders written at"); this one is not, and raw has no
+//           database at all, so backlog / raw is what the outbox machinery costs against the bare broker.
 //
 //   dotnet run -c Release --project bench/Company.Starter.Messaging.Benchmarks
 //   dotnet run -c Release --project bench/Company.Starter.Messaging.Benchmarks -- --events 20000 --rate 2000 --seconds 10
 //
 // Options: --events N (raw and outbox, default 5000), --rate N and --seconds N (the paced run, default 1000 and 5),
-// --writers N (concurrent order writers, default 4), --batch N (raw publish batch, default the relay's BatchSize),
+// --writers N (concurrent order writers, default 16: one transaction each, as
+// concurrent API requests write them), --batch N (raw publish batch, default the relay's BatchSize),
 // --timeout N (seconds each phase may take at most, default 60), --keep-database (keep the bench database for a look).
 // Configuration is the worker's: appsettings.json here (the local defaults), then environment variables, then
 // arguments: ConnectionStrings__appdb, ConnectionStrings__<broker>, Messaging__Relay__BatchSize ...
@@ -127,6 +132,30 @@ try
             await worker.StopAsync(CancellationToken.None);
         }
     }
+
+    // The machinery alone: the orders are in the outbox before a worker starts, so the writers' commit rate is out of the
+    // figure, and the events/s are from the first receipt to the last (the worker's start and its joining the broker's
+    // consumer group are out of it too).
+    Progress($"backlog: {bench.Events} orders written while no worker runs, then drained by a worker started on them");
+    var backlogCustomer = $"bench-{runId}-backlog";
+    using (var writer = BenchHost.Build(configuration, overrides, $"bench-outbox-{runId}", $"bench-outbox-{runId}"))
+    {
+        // Never started: its relay and consumer do not run, its services write the orders.
+        await OutboxPath.WriteAsync(writer.Services, backlogCustomer, bench.Events, bench.Writers, rate: null, bench.Timeout, stop.Token);
+    }
+
+    using (var drainer = BenchHost.Build(configuration, overrides, $"bench-outbox-{runId}", $"bench-outbox-{runId}"))
+    {
+        await drainer.StartAsync(stop.Token);
+        try
+        {
+            report.Backlog = await OutboxPath.DrainAsync(drainer.Services, backlogCustomer, bench.Events, bench.Timeout, stop.Token);
+        }
+        finally
+        {
+            await drainer.StopAsync(CancellationToken.None);
+        }
+    }
 }
 catch (Exception exception) when (!stop.IsCancellationRequested)
 {
@@ -165,7 +194,7 @@ namespace Company.Starter.Messaging.Benchmarks
 
         public static bool TryParse(string[] args, out BenchArguments bench, out string[] configuration, out string usage)
         {
-            bench = new BenchArguments(Events: 5000, Rate: 1000, Seconds: 5, Writers: 4, Batch: null, Timeout: TimeSpan.FromSeconds(60), KeepDatabase: false);
+            bench = new BenchArguments(Events: 5000, Rate: 1000, Seconds: 5, Writers: 16, Batch: null, Timeout: TimeSpan.FromSeconds(60), KeepDatabase: false);
             usage = Usage;
             var rest = new List<string>();
             for (var i = 0; i < args.Length; i++)
@@ -453,11 +482,37 @@ namespace Company.Starter.Messaging.Benchmarks
         {
             var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
             var started = DateTimeOffset.UtcNow;
+            var (placed, writeRate) = await WriteAsync(services, customer, count, writers, rate, timeout, cancellationToken);
+
+            var rows = await WaitForReceiptsAsync(services, customer, placed, deadline, cancellationToken);
+            var elapsed = rows.Count == 0 ? TimeSpan.Zero : rows.Max(row => row.IssuedAt) - started;
+            var result = PathResult.From(count, rows.Select(row => (row.IssuedAt - row.CreatedAt).TotalMilliseconds), elapsed, duplicates: 0);
+            result.WriteRate = writeRate;
+            return result;
+        }
+
+        /// <summary>
+        /// The receipts of orders already in the outbox when the worker started: events/s from the first receipt to the
+        /// last. Their latency is how long each waited for the worker, so it is not printed.
+        /// </summary>
+        public static async Task<PathResult> DrainAsync(IServiceProvider services, string customer, int count, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+            var rows = await WaitForReceiptsAsync(services, customer, count, deadline, cancellationToken);
+            var elapsed = rows.Count < 2 ? TimeSpan.Zero : rows.Max(row => row.IssuedAt) - rows.Min(row => row.IssuedAt);
+            return PathResult.From(count, rows.Select(_ => double.NaN), elapsed, duplicates: 0);
+        }
+
+        /// <summary>Places <paramref name="count"/> orders through OrderService from concurrent writers; returns how many and at what rate.</summary>
+        public static async Task<(int Placed, double PerSecond)> WriteAsync(
+            IServiceProvider services, string customer, int count, int writers, int? rate, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
             var clock = Stopwatch.StartNew();
             var next = -1;
             var placed = 0;
 
-            async Task WriteAsync()
+            async Task WriteOrdersAsync()
             {
                 int index;
                 while ((index = Interlocked.Increment(ref next)) < count && Stopwatch.GetTimestamp() < deadline)
@@ -479,12 +534,16 @@ namespace Company.Starter.Messaging.Benchmarks
                 }
             }
 
-            await Task.WhenAll(Enumerable.Range(0, Math.Min(writers, count)).Select(_ => Task.Run(WriteAsync, cancellationToken)));
-            var writing = clock.Elapsed;
+            await Task.WhenAll(Enumerable.Range(0, Math.Min(writers, count)).Select(_ => Task.Run(WriteOrdersAsync, cancellationToken)));
+            return (placed, placed / clock.Elapsed.TotalSeconds);
+        }
 
+        /// <summary>Waits until <paramref name="expected"/> of the customer's orders have a receipt (or the deadline), then reads their times.</summary>
+        private static async Task<List<(DateTimeOffset CreatedAt, DateTimeOffset IssuedAt)>> WaitForReceiptsAsync(
+            IServiceProvider services, string customer, int expected, long deadline, CancellationToken cancellationToken)
+        {
             // Receipts are counted in the database: that the consumer committed them is the point.
-            int receipts;
-            while ((receipts = await CountReceiptsAsync(services, customer, cancellationToken)) < placed && Stopwatch.GetTimestamp() < deadline)
+            while (await CountReceiptsAsync(services, customer, cancellationToken) < expected && Stopwatch.GetTimestamp() < deadline)
             {
                 await Task.Delay(PollInterval, cancellationToken);
             }
@@ -495,11 +554,7 @@ namespace Company.Starter.Messaging.Benchmarks
                 .Where(order => order.CustomerId == customer)
                 .Join(db.Receipts, order => order.Id, receipt => receipt.OrderId, (order, receipt) => new { order.CreatedAt, receipt.IssuedAt })
                 .ToListAsync(cancellationToken);
-
-            var elapsed = rows.Count == 0 ? TimeSpan.Zero : rows.Max(row => row.IssuedAt) - started;
-            var result = PathResult.From(count, rows.Select(row => (row.IssuedAt - row.CreatedAt).TotalMilliseconds), elapsed, duplicates: 0);
-            result.WriteRate = placed / writing.TotalSeconds;
-            return result;
+            return [.. rows.Select(row => (row.CreatedAt, row.IssuedAt))];
         }
 
         private static async Task<int> CountReceiptsAsync(IServiceProvider services, string customer, CancellationToken cancellationToken)
@@ -600,10 +655,13 @@ namespace Company.Starter.Messaging.Benchmarks
 
         public PathResult? Paced { get; set; }
 
+        /// <summary>The outbox's relay and consumer alone, on orders written before the worker started.</summary>
+        public PathResult? Backlog { get; set; }
+
         /// <summary>Why the run stopped early, if it did.</summary>
         public string? Failure { get; set; }
 
-        public bool Complete => Failure is null && Raw is { Complete: true } && RawWithReceipt is { Complete: true } && Outbox is { Complete: true } && Paced is { Complete: true };
+        public bool Complete => Failure is null && Raw is { Complete: true } && RawWithReceipt is { Complete: true } && Outbox is { Complete: true } && Paced is { Complete: true } && Backlog is { Complete: true };
 
         public void Print(TextWriter output)
         {
@@ -615,7 +673,13 @@ namespace Company.Starter.Messaging.Benchmarks
             Row(output, "raw + receipt", RawWithReceipt);
             Row(output, "outbox", Outbox);
             Row(output, $"outbox paced {PacedRate}/s", Paced);
-            output.WriteLine(Invariant($"ratio outbox / raw: {ratio:0.00}x; outbox / raw + receipt: {ratioToReceipt:0.00}x"));
+            Row(output, "outbox backlog drained", Backlog);
+            output.WriteLine(Invariant($"ratio outbox / raw: {ratio:0.00}x; outbox / raw + receipt: {ratioToReceipt:0.00}x; backlog drained / raw: {Ratio(Backlog, Raw):0.00}x"));
+            if (Outbox?.WriteRate is { } ordersPerSecond)
+            {
+                output.WriteLine(Invariant($"outbox run: orders written at {ordersPerSecond:0} /s (the writers' commits bound the outbox path from above)"));
+            }
+
             if (Paced?.WriteRate is { } written)
             {
                 output.WriteLine(Invariant($"paced run: orders written at {written:0} /s (target {PacedRate} /s)"));
@@ -626,7 +690,7 @@ namespace Company.Starter.Messaging.Benchmarks
                 output.WriteLine($"FAILED: {Failure}");
             }
 
-            foreach (var (name, path) in new[] { ("raw", Raw), ("raw + receipt", RawWithReceipt), ("outbox", Outbox), ("paced", Paced) })
+            foreach (var (name, path) in new[] { ("raw", Raw), ("raw + receipt", RawWithReceipt), ("outbox", Outbox), ("paced", Paced), ("backlog", Backlog) })
             {
                 if (path is { Complete: false })
                 {
@@ -640,7 +704,7 @@ namespace Company.Starter.Messaging.Benchmarks
             }
 
             output.WriteLine(Invariant(
-                $"bench-result broker={Broker} raw_eps={Raw?.EventsPerSecond:0} outbox_eps={Outbox?.EventsPerSecond:0} ratio={ratio:0.00} rawfx_eps={RawWithReceipt?.EventsPerSecond:0} ratio_fx={ratioToReceipt:0.00} raw_p50={Raw?.P50:0.0} raw_p99={Raw?.P99:0.0} outbox_p50={Outbox?.P50:0.0} outbox_p99={Outbox?.P99:0.0} paced_rate={PacedRate} paced_p50={Paced?.P50:0.0} paced_p99={Paced?.P99:0.0} paced_written={Paced?.WriteRate:0} complete={(Complete ? "yes" : "no")}"));
+                $"bench-result broker={Broker} raw_eps={Raw?.EventsPerSecond:0} outbox_eps={Outbox?.EventsPerSecond:0} ratio={ratio:0.00} rawfx_eps={RawWithReceipt?.EventsPerSecond:0} ratio_fx={ratioToReceipt:0.00} raw_p50={Raw?.P50:0.0} raw_p99={Raw?.P99:0.0} outbox_p50={Outbox?.P50:0.0} outbox_p99={Outbox?.P99:0.0} paced_rate={PacedRate} paced_p50={Paced?.P50:0.0} paced_p99={Paced?.P99:0.0} paced_written={Paced?.WriteRate:0} outbox_written={Outbox?.WriteRate:0} backlog_eps={Backlog?.EventsPerSecond:0} ratio_backlog={Ratio(Backlog, Raw):0.00} complete={(Complete ? "yes" : "no")}"));
             if (Failure is not null)
             {
                 // Last, and key=value like the rest: the failure is free text.
@@ -659,8 +723,10 @@ namespace Company.Starter.Messaging.Benchmarks
                 return;
             }
 
-            output.WriteLine(Invariant($"{label,-26} {$"{path.Delivered}/{path.Expected}",13} {path.EventsPerSecond,10:0} {path.P50,8:0.0} {path.P99,8:0.0} {path.Max,8:0.0}"));
+            output.WriteLine(Invariant($"{label,-26} {$"{path.Delivered}/{path.Expected}",13} {path.EventsPerSecond,10:0} {Ms(path.P50),8} {Ms(path.P99),8} {Ms(path.Max),8}"));
         }
+
+        private static string Ms(double value) => double.IsNaN(value) ? "-" : value.ToString("0.0", CultureInfo.InvariantCulture);
 
         private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
     }
