@@ -61,6 +61,7 @@ public sealed partial class InboxCleanup(
         {
             var batch = await db.InboxMessages
                 .Where(m => m.HandledAt < cutoff)
+                .OrderBy(m => m.HandledAt) // oldest first, along the index (and EF Core warns of a Take without an order)
                 .Take(BatchSize)
                 .ExecuteDeleteAsync(cancellationToken);
             deleted += batch;

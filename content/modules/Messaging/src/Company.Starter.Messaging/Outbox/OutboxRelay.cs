@@ -235,6 +235,7 @@ public sealed partial class OutboxRelay(
         {
             var batch = await db.OutboxMessages
                 .Where(message => message.SentAt != null && message.SentAt < cutoff)
+                .OrderBy(message => message.SentAt) // oldest first, along the index (and EF Core warns of a Take without an order)
                 .Take(CleanupBatchSize)
                 .ExecuteDeleteAsync(cancellationToken);
             deleted += batch;
