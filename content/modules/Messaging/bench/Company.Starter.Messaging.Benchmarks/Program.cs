@@ -403,7 +403,7 @@ namespace Company.Starter.Messaging.Benchmarks
             {
                 // One message first, consumed before the clock starts: the subscription has joined its group (Kafka's join
                 // takes seconds), the destination exists, the code paths are compiled.
-                await transport.PublishAsync([Message(destination, -1, Stopwatch.GetTimestamp())], cancellationToken);
+                await PublishAsync(transport, [Message(destination, -1, Stopwatch.GetTimestamp())], cancellationToken);
                 await Task.WhenAny(warmedUp.Task, allReceived.Task).WaitAsync(timeout, cancellationToken);
                 await (allReceived.Task.IsFaulted ? allReceived.Task : Task.CompletedTask);
 
@@ -419,7 +419,7 @@ namespace Company.Starter.Messaging.Benchmarks
                         batch.Add(Message(destination, i, now));
                     }
 
-                    await transport.PublishAsync(batch, cancellationToken);
+                    await PublishAsync(transport, batch, cancellationToken);
                     published += batch.Count;
                 }
 
@@ -444,6 +444,28 @@ namespace Company.Starter.Messaging.Benchmarks
                 }
 
                 await failed;
+            }
+        }
+
+        /// <summary>
+        /// Publishes a batch as the relay does: a batch the broker refused (RabbitMQ nacks a publish to a quorum queue
+        /// that is still electing its leader, just after it was declared) is published again, a few times at most. What
+        /// arrives twice is counted as a duplicate.
+        /// </summary>
+        private static async Task PublishAsync(IMessageTransport transport, IReadOnlyList<TransportMessage> batch, CancellationToken cancellationToken)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await transport.PublishAsync(batch, cancellationToken);
+                    return;
+                }
+                catch (Exception exception) when (attempt < 5 && !cancellationToken.IsCancellationRequested)
+                {
+                    Console.Error.WriteLine($"== the broker refused a batch of {batch.Count} ({exception.Message}); publishing it again, as the relay would");
+                    await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken);
+                }
             }
         }
 
