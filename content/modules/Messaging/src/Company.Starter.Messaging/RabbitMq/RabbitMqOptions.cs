@@ -33,11 +33,10 @@ public sealed class RabbitMqOptions : IValidatableObject
     /// (<c>Messaging:Consumer:MaxAttempts</c>) happen while it holds the delivery and do not count here; the limit must
     /// still exceed them (checked at start), so that a message returned once per attempt is dead-lettered by the
     /// consumer, with the error and the attempts, before the broker steps in. RabbitMQ does not change an existing
-    /// queue's arguments: a new value applies to new queues (or set it with a <c>delivery-limit</c> policy). The default,
-    /// 200, is above any valid <c>MaxAttempts</c> (at most 100) and leaves a long outage's restarts room.
+    /// queue's arguments: a new value applies to new queues (or set it with a <c>delivery-limit</c> policy).
     /// </summary>
     [Range(1, 1_000_000, ErrorMessage = "Messaging:RabbitMq:DeliveryLimit must be between 1 and 1000000.")]
-    public int DeliveryLimit { get; set; } = 200;
+    public int DeliveryLimit { get; set; } = 100;
 
     /// <summary>How long a publish may wait for the connection and the broker's confirms before it counts as failed.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]

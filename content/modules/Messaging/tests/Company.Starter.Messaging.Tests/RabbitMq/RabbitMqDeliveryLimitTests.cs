@@ -86,38 +86,20 @@ public sealed class RabbitMqDeliveryLimitTests(BrokerServer broker) : IAsyncLife
     [InlineData(30, 20)]
     public void A_delivery_limit_not_above_the_consumers_attempts_stops_the_worker_at_start(int maxAttempts, int deliveryLimit)
     {
-        using var host = BuildWorker(maxAttempts, deliveryLimit);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:rabbitmq"] = "amqp://guest:guest@localhost:5672/",
+            ["Messaging:Consumer:MaxAttempts"] = maxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Messaging:RabbitMq:DeliveryLimit"] = deliveryLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        builder.AddMessagingWorker();
+        using var host = builder.Build();
 
         var failure = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value);
 
         Assert.Contains("Messaging:RabbitMq:DeliveryLimit", failure.Message);
         Assert.Contains("Messaging:Consumer:MaxAttempts", failure.Message);
-    }
-
-    [Fact]
-    public void The_default_delivery_limit_is_above_the_most_attempts_a_consumer_may_be_given()
-    {
-        using var host = BuildWorker(maxAttempts: 100, deliveryLimit: null);
-
-        Assert.Equal(200, host.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value.DeliveryLimit);
-    }
-
-    private static IHost BuildWorker(int maxAttempts, int? deliveryLimit)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:rabbitmq"] = "amqp://guest:guest@localhost:5672/",
-            ["Messaging:Consumer:MaxAttempts"] = maxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        if (deliveryLimit is { } limit)
-        {
-            settings["Messaging:RabbitMq:DeliveryLimit"] = limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.AddMessagingWorker();
-        return builder.Build();
     }
 
     private static Task<QueueDeclareOk> DeclareAsync(IChannel channel, string queue, int deliveryLimit) =>
