@@ -1,9 +1,7 @@
-using Company.Starter.Messaging.Consumers;
 using Company.Starter.Messaging.RabbitMq;
 using Company.Starter.Messaging.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -21,10 +19,6 @@ public static partial class MessagingHostingExtensions
             .BindConfiguration(RabbitMqOptions.SectionName)
             .Configure<IConfiguration>((options, configuration) => options.ConnectionString ??= configuration.GetConnectionString("rabbitmq"))
             .ValidateDataAnnotations()
-            // The broker's limit must not take over the consumer's own budget (see RabbitMqOptions.DeliveryLimit).
-            .Validate<IOptions<ConsumerOptions>>(
-                (rabbitMq, consumer) => rabbitMq.DeliveryLimit > consumer.Value.MaxAttempts,
-                "Messaging:RabbitMq:DeliveryLimit must be greater than Messaging:Consumer:MaxAttempts, so that a poison message is dead-lettered by the consumer (with its error and attempts) before the broker gives up on it.")
             .ValidateOnStart();
 
         builder.Services.AddSingleton<RabbitMqTransport>();

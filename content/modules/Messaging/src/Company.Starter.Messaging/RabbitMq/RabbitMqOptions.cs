@@ -24,20 +24,6 @@ public sealed class RabbitMqOptions : IValidatableObject
     [Range(1, 1000)]
     public ushort Prefetch { get; set; } = 50;
 
-    /// <summary>
-    /// The queues' <c>x-delivery-limit</c>: how many times the broker may take a message back unacknowledged (a
-    /// consumer's channel closed under it: a worker restarting or crashing, a subscription ended by a database outage)
-    /// before it gives up on it and moves it to the destination's dead-letter queue (<c>&lt;name&gt;.dlq</c>, headers
-    /// kept, with the broker's <c>x-death</c>). Explicit because RabbitMQ 4 otherwise applies 20, and without a
-    /// dead-letter target the broker would drop the message. The consumer's own retries
-    /// (<c>Messaging:Consumer:MaxAttempts</c>) happen while it holds the delivery and do not count here; the limit must
-    /// still exceed them (checked at start), so that a message returned once per attempt is dead-lettered by the
-    /// consumer, with the error and the attempts, before the broker steps in. RabbitMQ does not change an existing
-    /// queue's arguments: a new value applies to new queues (or set it with a <c>delivery-limit</c> policy).
-    /// </summary>
-    [Range(1, 1_000_000, ErrorMessage = "Messaging:RabbitMq:DeliveryLimit must be between 1 and 1000000.")]
-    public int DeliveryLimit { get; set; } = 100;
-
     /// <summary>How long a publish may wait for the connection and the broker's confirms before it counts as failed.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(30);

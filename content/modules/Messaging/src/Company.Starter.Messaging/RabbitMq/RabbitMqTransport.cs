@@ -48,9 +48,7 @@ public sealed partial class RabbitMqTransport(IOptions<RabbitMqOptions> options,
 
     public string System => "rabbitmq";
 
-    private const string DeadLetterSuffix = ".dlq";
-
-    public string DeadLetterDestination(string destination) => destination + DeadLetterSuffix;
+    public string DeadLetterDestination(string destination) => destination + ".dlq";
 
     public async Task PublishAsync(IReadOnlyList<TransportMessage> messages, CancellationToken cancellationToken)
     {
@@ -266,30 +264,20 @@ public sealed partial class RabbitMqTransport(IOptions<RabbitMqOptions> options,
         _ => value.ToString() ?? string.Empty,
     };
 
-    private Task DeclareAsync(IChannel channel, string queue, CancellationToken cancellationToken)
-    {
+    private static Task DeclareAsync(IChannel channel, string queue, CancellationToken cancellationToken) =>
         // Idempotent: declaring an existing queue with the same arguments is a no-op. Quorum queues are replicated,
         // durable and count deliveries (x-delivery-count); single-active-consumer keeps the order across replicas.
-        var arguments = new Dictionary<string, object?>
-        {
-            ["x-queue-type"] = "quorum",
-            ["x-single-active-consumer"] = true,
-            // Explicit rather than the broker's default (20 since RabbitMQ 4): see RabbitMqOptions.DeliveryLimit.
-            ["x-delivery-limit"] = _options.DeliveryLimit,
-        };
-        if (!queue.EndsWith(DeadLetterSuffix, StringComparison.Ordinal))
-        {
-            // A message the broker gives up on (returned more than the limit allows) goes to OUR dead-letter queue with
-            // its headers (and the broker's x-death), never dropped; at-least-once so that a broker failure during the
-            // move does not lose it either (that strategy requires reject-publish overflow).
-            arguments["x-dead-letter-exchange"] = string.Empty;
-            arguments["x-dead-letter-routing-key"] = DeadLetterDestination(queue);
-            arguments["x-dead-letter-strategy"] = "at-least-once";
-            arguments["x-overflow"] = "reject-publish";
-        }
-
-        return channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken);
-    }
+        channel.QueueDeclareAsync(
+            queue,
+            durable: true,
+            exclusive: false,
+            autoDelete: false,
+            arguments: new Dictionary<string, object?>
+            {
+                ["x-queue-type"] = "quorum",
+                ["x-single-active-consumer"] = true,
+            },
+            cancellationToken: cancellationToken);
 
     /// <summary>Whether the connection is open (opening it if it was not yet): the readiness check's question.</summary>
     public async Task<bool> IsConnectedAsync(CancellationToken cancellationToken)
